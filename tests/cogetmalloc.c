@@ -1,0 +1,194 @@
+/*
+ * CoGetMalloc, and where the six functions are exported.
+ */
+
+#include "spy.h"
+
+static const char *const exported[] =
+{
+    "CoGetMalloc", "CoTaskMemAlloc", "CoTaskMemFree", "CoTaskMemRealloc",
+    "CoRegisterMallocSpy", "CoRevokeMallocSpy",
+};
+
+/* Observed on Windows 8 and later (the functions moved to combase.dll);
+ * systems without combase.dll skip. */
+static void test_combase_exports(void)
+{
+    HMODULE module;
+    unsigned int i;
+
+    winetest_push_context("EXPORTS-02");
+    module = LoadLibraryA("combase.dll");
+    if (!module)
+    {
+        skip("combase.dll is not available (error %lu)\n", GetLastError());
+        winetest_pop_context();
+        return;
+    }
+    for (i = 0; i < ARRAY_SIZE(exported); i++)
+        ok(GetProcAddress(module, exported[i]) != NULL, "combase.dll does not export %s\n", exported[i]);
+    FreeLibrary(module);
+    winetest_pop_context();
+}
+
+static void test_task_context(void)
+{
+    IMalloc *m = (IMalloc *)0xdeadbeef;
+    HRESULT hr;
+
+    winetest_push_context("COGETMALLOC-01");
+    hr = pCoGetMalloc(1, &m);
+    ok(hr == S_OK, "got %s, expected S_OK\n", str_hr(hr));
+    ok(m != NULL && m != (IMalloc *)0xdeadbeef, "got %p, expected an allocator\n", m);
+    winetest_pop_context();
+}
+
+static void test_allocator_works(void)
+{
+    IMalloc *m = NULL;
+    BYTE *p, *q;
+    HRESULT hr;
+
+    winetest_push_context("COGETMALLOC-02");
+    hr = pCoGetMalloc(1, &m);
+    if (hr != S_OK || !m)
+    {
+        ok(0, "CoGetMalloc(1) returned %s, %p\n", str_hr(hr), m);
+        winetest_pop_context();
+        return;
+    }
+    p = IMalloc_Alloc(m, 24);
+    ok(p != NULL, "Alloc(24) returned NULL\n");
+    if (p)
+    {
+        fill_pattern(p, 24, 3);
+        q = IMalloc_Realloc(m, p, 200);
+        ok(q != NULL, "Realloc(p, 200) returned NULL\n");
+        if (q)
+        {
+            ok(check_pattern(q, 24, 3), "Realloc lost the contents\n");
+            fill_pattern(q, 200, 4);
+            ok(check_pattern(q, 200, 4), "the reallocated block does not hold 200 bytes\n");
+            p = q;
+        }
+        IMalloc_Free(m, p);
+        ok(IMalloc_DidAlloc(m, p) != 1, "Free did not release the block\n");
+    }
+    winetest_pop_context();
+}
+
+static const struct { DWORD context; const char *name; } bad_contexts[] =
+{
+    { 0, "0" },
+    { MEMCTX_SHARED, "MEMCTX_SHARED" },
+    { MEMCTX_MACSYSTEM, "MEMCTX_MACSYSTEM" },
+    { (DWORD)MEMCTX_UNKNOWN, "MEMCTX_UNKNOWN" },
+    { (DWORD)MEMCTX_SAME, "MEMCTX_SAME" },
+};
+
+/* Observed on Windows. */
+static void test_bad_contexts(void)
+{
+    unsigned int i;
+
+    winetest_push_context("COGETMALLOC-03");
+    for (i = 0; i < ARRAY_SIZE(bad_contexts); i++)
+    {
+        IMalloc *m = (IMalloc *)0xdeadbeef;
+        HRESULT hr = pCoGetMalloc(bad_contexts[i].context, &m);
+
+        ok(hr == E_INVALIDARG, "%s: got %s, expected E_INVALIDARG\n", bad_contexts[i].name, str_hr(hr));
+    }
+    winetest_pop_context();
+}
+
+static void test_failure_clears_out_pointer(void)
+{
+    unsigned int i;
+
+    winetest_push_context("COGETMALLOC-04");
+    for (i = 0; i < ARRAY_SIZE(bad_contexts); i++)
+    {
+        IMalloc *m = (IMalloc *)0xdeadbeef;
+        HRESULT hr = pCoGetMalloc(bad_contexts[i].context, &m);
+
+        if (FAILED(hr))
+            ok(m == NULL, "%s: got %p, expected NULL\n", bad_contexts[i].name, m);
+        else if (m && m != (IMalloc *)0xdeadbeef)
+            IMalloc_Release(m);
+    }
+    winetest_pop_context();
+}
+
+static void test_same_object(void)
+{
+    IMalloc *m1 = NULL, *m2 = NULL;
+
+    winetest_push_context("COGETMALLOC-05");
+    pCoGetMalloc(1, &m1);
+    pCoGetMalloc(1, &m2);
+    if (!m1 || !m2) trace("observed: CoGetMalloc failed\n");
+    else trace("observed: %s\n", m1 == m2 ? "same object" : "different objects");
+    winetest_pop_context();
+}
+
+/* This process never calls CoInitialize(Ex): every API is used here, and
+ * once more on a fresh thread, without it. */
+static DWORD WINAPI no_coinit_thread(void *arg)
+{
+    const char **what = arg;
+    IMalloc *m = NULL;
+    struct spy *spy;
+    void *p;
+
+    *what = NULL;
+    if (pCoGetMalloc(1, &m) != S_OK || !m) { *what = "CoGetMalloc fails"; return 0; }
+    if (!(p = IMalloc_Alloc(m, 8))) { *what = "Alloc fails"; return 0; }
+    IMalloc_Free(m, p);
+    if (!(p = pCoTaskMemAlloc(8))) { *what = "CoTaskMemAlloc fails"; return 0; }
+    if (!(p = pCoTaskMemRealloc(p, 16))) { *what = "CoTaskMemRealloc fails"; return 0; }
+    pCoTaskMemFree(p);
+    cleanup_spy();
+    if (!(spy = spy_new(SPY_PASSTHROUGH))) { *what = "cannot create a spy"; return 0; }
+    if (pCoRegisterMallocSpy(spy_iface(spy)) != S_OK) { *what = "CoRegisterMallocSpy fails"; return 0; }
+    p = pCoTaskMemAlloc(8);
+    pCoTaskMemFree(p);
+    if (!spy->calls[SPY_PREALLOC]) *what = "spy not called";
+    if (pCoRevokeMallocSpy() != S_OK && !*what) *what = "CoRevokeMallocSpy fails";
+    return 0;
+}
+
+static void test_no_coinitialize(void)
+{
+    const char *what = "thread failed";
+    HANDLE thread;
+
+    winetest_push_context("COGETMALLOC-06");
+    no_coinit_thread(&what);
+    if (!what)
+    {
+        what = "thread failed";
+        thread = CreateThread(NULL, 0, no_coinit_thread, &what, 0, NULL);
+        if (thread)
+        {
+            WaitForSingleObject(thread, INFINITE);
+            CloseHandle(thread);
+        }
+    }
+    trace("observed: %s\n", what ? what : "works without CoInitialize");
+    cleanup_spy();
+    winetest_pop_context();
+}
+
+START_TEST(cogetmalloc)
+{
+    if (!init_test()) return;
+
+    test_combase_exports();
+    test_task_context();
+    test_allocator_works();
+    test_bad_contexts();
+    test_failure_clears_out_pointer();
+    test_same_object();
+    test_no_coinitialize();
+}

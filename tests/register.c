@@ -1,0 +1,388 @@
+/*
+ * CoRegisterMallocSpy: return codes, the QueryInterface it makes, the
+ * reference it keeps, misbehaving spies (a failing QueryInterface, one that
+ * hands out another object) and the scope of a registration.
+ *
+ * Every test function checks one catalogue row (its ID is the context of
+ * all its checks), starts with no spy registered and leaves none behind.
+ */
+
+#include "spy.h"
+
+static const char *hr_name(HRESULT hr)
+{
+    static char buf[16];
+
+    switch (hr)
+    {
+    case S_OK: return "S_OK";
+    case E_INVALIDARG: return "E_INVALIDARG";
+    case E_ACCESSDENIED: return "E_ACCESSDENIED";
+    case E_NOINTERFACE: return "E_NOINTERFACE";
+    case CO_E_OBJISREG: return "CO_E_OBJISREG";
+    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
+    }
+    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
+    return buf;
+}
+
+
+/* Checks made while setting up or cleaning up.  They fail in a documented
+ * row; in an undefined row (observing), which never fails, a broken setup
+ * only skips. */
+static BOOL observing;
+
+static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
+static BOOL setup_check(BOOL cond, const char *fmt, ...)
+{
+    char buf[256];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, args);
+    va_end(args);
+    if (!observing) ok(cond, "%s", buf);
+    else if (!cond) skip("%s", buf);
+    return cond;
+}
+
+/* Registers spy; a failure line (in the current context) if that fails. */
+static BOOL register_spy(struct spy *spy)
+{
+    HRESULT hr;
+
+    if (!spy)
+    {
+        setup_check(0, "cannot create a spy\n");
+        return FALSE;
+    }
+    hr = pCoRegisterMallocSpy(spy_iface(spy));
+    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %#lx, expected S_OK (is a spy left registered?)\n",
+       (unsigned long)hr);
+    return hr == S_OK;
+}
+
+/* Revokes whatever is registered, so the next test starts clean.  A spy
+ * that stays registered is reported in the current context. */
+static void unregister_spy(void)
+{
+    HRESULT hr = pCoRevokeMallocSpy();
+
+    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %#lx, expected S_OK\n",
+       (unsigned long)hr);
+}
+
+/* One of every operation, through IMalloc and through CoTaskMem*. */
+static void exercise_allocator(void)
+{
+    void *p, *q;
+
+    p = m_alloc(24);
+    if (p)
+    {
+        m_getsize(p);
+        m_didalloc(p);
+        q = m_realloc(p, 48);
+        m_free(q ? q : p);
+    }
+    m_heapminimize();
+    p = pCoTaskMemAlloc(16);
+    if (p)
+    {
+        q = pCoTaskMemRealloc(p, 32);
+        pCoTaskMemFree(q ? q : p);
+    }
+}
+
+static void test_register_returns_s_ok(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-01");
+    hr = pCoRegisterMallocSpy(spy_iface(spy));
+    ok(hr == S_OK, "got %#lx, expected S_OK\n", (unsigned long)hr);
+    unregister_spy();
+    winetest_pop_context();
+}
+
+static void test_register_null(void)
+{
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-02");
+    hr = pCoRegisterMallocSpy(NULL);
+    ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
+    if (hr == S_OK) pCoRevokeMallocSpy();
+    winetest_pop_context();
+}
+
+static void test_register_null_while_registered(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-03");
+    if (register_spy(spy))
+    {
+        hr = pCoRegisterMallocSpy(NULL);
+        ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
+        unregister_spy();
+    }
+    winetest_pop_context();
+}
+
+static void test_register_same_spy_twice(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-04");
+    if (register_spy(spy))
+    {
+        hr = pCoRegisterMallocSpy(spy_iface(spy));
+        ok(hr == CO_E_OBJISREG, "got %#lx, expected CO_E_OBJISREG\n", (unsigned long)hr);
+        unregister_spy();
+        if (hr == S_OK) pCoRevokeMallocSpy();
+    }
+    winetest_pop_context();
+}
+
+static void test_register_queries_imallocspy(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    struct spy_call *call;
+    LONG mark = spy_mark(), i, found = -1;
+
+    winetest_push_context("REGISTER-05");
+    if (register_spy(spy))
+    {
+        for (i = spy_find_call(spy, mark, SPY_QI); i >= 0; i = spy_find_call(spy, i + 1, SPY_QI))
+        {
+            call = spy_get_call(i);
+            if (call && IsEqualIID(&call->iid, &IID_IMallocSpy))
+            {
+                found = i;
+                break;
+            }
+        }
+        ok(found >= 0, "got %ld QueryInterface calls, none for IID_IMallocSpy; expected QueryInterface(IID_IMallocSpy)\n",
+           spy_count_calls(spy, mark, SPY_QI));
+        unregister_spy();
+    }
+    winetest_pop_context();
+}
+
+static void test_register_reference(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-06");
+    ok(spy->ref == 1, "before registration: got ref %ld, expected 1\n", spy->ref);
+    if (register_spy(spy))
+    {
+        ok(spy->ref == 2, "after registration: got ref %ld, expected 2\n", spy->ref);
+        ok(spy->calls[SPY_ADDREF] == 0, "got %ld AddRef calls, expected 0 (the reference comes from QueryInterface)\n",
+           spy->calls[SPY_ADDREF]);
+        /* a refused second registration keeps no reference either */
+        hr = pCoRegisterMallocSpy(spy_iface(spy));
+        ok(spy->ref == 2, "after a second registration (%#lx): got ref %ld, expected 2\n",
+           (unsigned long)hr, spy->ref);
+        if (hr == S_OK) pCoRevokeMallocSpy();
+        unregister_spy();
+        ok(spy->calls[SPY_ADDREF] == 0, "got %ld AddRef calls in all, expected 0\n", spy->calls[SPY_ADDREF]);
+    }
+    winetest_pop_context();
+}
+
+static void test_register_qi_fails(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    LONG mark;
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-07");
+    spy->qi = SPY_QI_FAIL;
+    hr = pCoRegisterMallocSpy(spy_iface(spy));
+    ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
+    ok(spy->ref == 1, "got ref %ld, expected 1\n", spy->ref);
+    ok(spy->calls[SPY_ADDREF] == 0, "got %ld AddRef calls, expected 0\n", spy->calls[SPY_ADDREF]);
+
+    /* nothing was kept: the spy is never called, and nothing is registered */
+    mark = spy_mark();
+    exercise_allocator();
+    spy_check_no_calls(spy, mark);
+    hr = pCoRevokeMallocSpy();
+    ok(hr == CO_E_OBJNOTREG, "revoke after the refused registration: got %#lx, expected CO_E_OBJNOTREG\n",
+       (unsigned long)hr);
+    ok(spy->ref == 1, "at the end: got ref %ld, expected 1\n", spy->ref);
+    if (hr == E_ACCESSDENIED) cleanup_spy();
+    winetest_pop_context();
+}
+
+static void test_register_qi_other_object(void)
+{
+    struct spy *outer = spy_new(SPY_PASSTHROUGH), *inner = spy_new(SPY_PASSTHROUGH);
+    LONG mark;
+    HRESULT hr;
+    void *p;
+
+    winetest_push_context("REGISTER-08");
+    outer->name = "outer";
+    inner->name = "inner";
+    outer->qi = SPY_QI_OTHER;
+    outer->qi_other = inner;
+    if (register_spy(outer))
+    {
+        ok(outer->ref == 1, "object passed in: got ref %ld, expected 1\n", outer->ref);
+        ok(inner->ref == 2, "object from QueryInterface: got ref %ld, expected 2\n", inner->ref);
+
+        mark = spy_mark();
+        p = m_alloc(10);
+        ok(spy_count_calls(inner, mark, SPY_PREALLOC) == 1,
+           "object from QueryInterface: got %ld PreAlloc calls, expected 1\n", spy_count_calls(inner, mark, SPY_PREALLOC));
+        ok(spy_count_calls(outer, mark, -1) == 0,
+           "object passed in: got %ld calls, expected 0\n", spy_count_calls(outer, mark, -1));
+        m_free(p);
+
+        hr = pCoRevokeMallocSpy();
+        ok(hr == S_OK, "revoke: got %#lx, expected S_OK\n", (unsigned long)hr);
+        ok(inner->ref == 1, "object from QueryInterface after revoke: got ref %ld, expected 1\n", inner->ref);
+        ok(inner->calls[SPY_RELEASE] == 1, "object from QueryInterface: got %ld Release calls, expected 1\n",
+           inner->calls[SPY_RELEASE]);
+        ok(outer->ref == 1, "object passed in after revoke: got ref %ld, expected 1\n", outer->ref);
+        ok(outer->calls[SPY_RELEASE] == 0, "object passed in: got %ld Release calls, expected 0\n",
+           outer->calls[SPY_RELEASE]);
+        if (hr != S_OK) cleanup_spy();
+    }
+    winetest_pop_context();
+}
+
+static void test_register_other_spy_while_registered(void)
+{
+    struct spy *first = spy_new(SPY_PASSTHROUGH), *second = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-09");
+    observing = TRUE;
+    if (register_spy(first))
+    {
+        hr = pCoRegisterMallocSpy(spy_iface(second));
+        trace("observed: %s\n", hr_name(hr));
+        if (hr == S_OK) pCoRevokeMallocSpy();
+        unregister_spy();
+    }
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+static void test_register_refused_without_qi(void)
+{
+    struct spy *first = spy_new(SPY_PASSTHROUGH), *second = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    winetest_push_context("REGISTER-10");
+    observing = TRUE;
+    if (register_spy(first))
+    {
+        hr = pCoRegisterMallocSpy(spy_iface(second));
+        if (hr == S_OK)
+            trace("observed: accepted\n");
+        else
+            trace("observed: %s\n", second->calls[SPY_QI] ? "QueryInterface" : "no QueryInterface");
+        if (hr == S_OK) pCoRevokeMallocSpy();
+        unregister_spy();
+    }
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+struct thread_alloc
+{
+    LONG mark;
+    DWORD tid;
+};
+
+static DWORD WINAPI alloc_thread(void *arg)
+{
+    struct thread_alloc *t = arg;
+    void *p;
+
+    t->tid = GetCurrentThreadId();
+    p = pCoTaskMemAlloc(12);
+    pCoTaskMemFree(p);
+    return 0;
+}
+
+static void test_register_process_wide(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    struct thread_alloc t = { 0 };
+    struct spy_call *call;
+    HANDLE thread;
+    LONG i;
+    BOOL seen = FALSE;
+
+    winetest_push_context("REGISTER-11");
+    observing = TRUE;
+    if (register_spy(spy))
+    {
+        t.mark = spy_mark();
+        thread = CreateThread(NULL, 0, alloc_thread, &t, 0, NULL);
+        setup_check(thread != NULL, "CreateThread failed, error %lu\n", GetLastError());
+        if (thread)
+        {
+            if (WaitForSingleObject(thread, 5000) != WAIT_OBJECT_0)
+                setup_check(0, "the allocating thread did not finish within 5 s\n");
+            else
+            {
+                for (i = spy_find_call(spy, t.mark, SPY_PREALLOC); i >= 0; i = spy_find_call(spy, i + 1, SPY_PREALLOC))
+                    if ((call = spy_get_call(i)) && call->tid == t.tid) seen = TRUE;
+                trace("observed: %s\n", seen ? "process-wide" : "not seen on other threads");
+            }
+            CloseHandle(thread);
+        }
+        unregister_spy();
+    }
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+static void test_register_no_refcount_traffic(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    LONG mark;
+
+    winetest_push_context("REGISTER-12");
+    if (register_spy(spy))
+    {
+        mark = spy_mark();
+        exercise_allocator();
+        ok(spy_count_calls(spy, mark, SPY_ADDREF) == 0, "got %ld AddRef calls, expected 0\n",
+           spy_count_calls(spy, mark, SPY_ADDREF));
+        ok(spy_count_calls(spy, mark, SPY_RELEASE) == 0, "got %ld Release calls, expected 0\n",
+           spy_count_calls(spy, mark, SPY_RELEASE));
+        ok(spy->ref == 2, "got ref %ld, expected 2\n", spy->ref);
+        unregister_spy();
+    }
+    winetest_pop_context();
+}
+
+START_TEST(register)
+{
+    if (!init_test()) return;
+
+    test_register_returns_s_ok();
+    test_register_null();
+    test_register_null_while_registered();
+    test_register_same_spy_twice();
+    test_register_queries_imallocspy();
+    test_register_reference();
+    test_register_qi_fails();
+    test_register_qi_other_object();
+    test_register_other_spy_while_registered();
+    test_register_refused_without_qi();
+    test_register_process_wide();
+    test_register_no_refcount_traffic();
+}

@@ -1,0 +1,288 @@
+/*
+ * A recording IMallocSpy for the mallocspy suite.
+ *
+ * One object type, configured per test:
+ *
+ *   struct spy *s = spy_new(SPY_PASSTHROUGH);     ref 1, held by the test
+ *   mark = spy_mark();                            position in the call log
+ *   hr = pCoRegisterMallocSpy(&s->IMallocSpy_iface);
+ *   p = m_alloc(10);
+ *   { struct spy_expect exp[] = { { SPY_PREALLOC, 0, NULL, 10 },
+ *                                 { SPY_POSTALLOC, SPY_NOT_NULL } };
+ *     spy_check_calls(s, mark, exp); }            ok() lines at THIS line
+ *   ok(s->ref == 2, ...);                         the public reference count
+ *
+ * Recording: every call (the 12 IMallocSpy methods, QueryInterface with its
+ * IID, AddRef, Release) is appended to one process-wide log (a static array,
+ * slot taken with InterlockedIncrement, so threads may record at once).
+ * The spy never allocates through the implementation.  Spy objects come from
+ * the process heap (HeapAlloc) and are never freed, so a spy that an
+ * implementation leaks or calls late never touches freed memory.
+ *
+ * Behaviours (fields of struct spy, set before registering or from a hook):
+ *   mode       SPY_PASSTHROUGH: PreX returns its argument, PostX returns its
+ *              argument (PostDidAlloc returns fActual, PostGetSize cbActual).
+ *              SPY_HEADER: real header/trailer spy, see below.
+ *   alloc_fault / realloc_fault: forced (SPY_FAULT_ZERO: return 0) or real
+ *              (SPY_FAULT_HUGE: return HUGE_SIZE) failure for PreAlloc /
+ *              PreRealloc calls of this spy; .after requests are left alone
+ *              first, then .count calls get the fault (-1: all).
+ *              A fault never applies to a request of 0 unless .zero_too.
+ *   qi         SPY_QI_NORMAL, SPY_QI_FAIL (E_NOINTERFACE for everything),
+ *              SPY_QI_OTHER (QI(IID_IMallocSpy) hands out qi_other, AddRef'd).
+ *   override[method]  if .active, the method returns .ptr / .size / .value
+ *              instead of its normal result (after its normal work).
+ *              For SPY_PREREALLOC .size is the count and, if .ptr_set,
+ *              .ptr is stored in *ppNewRequest.
+ *   prerealloc_no_store  PreRealloc leaves *ppNewRequest alone.
+ *   hook       called inside every method, after the call is recorded and
+ *              before the spy computes its result (may change the fields
+ *              above, call the allocator, ...): hook(spy, call).
+ *
+ * Header mode: PreAlloc returns cb + SPY_HEADER_SIZE + SPY_TRAILER_SIZE;
+ * PostAlloc writes a header (magic, user size, guard bytes) and a trailer
+ * guard and returns pActual + SPY_HEADER_SIZE.  The spy remembers the user
+ * pointers it handed out (its own table, independent of fSpyed): PreFree,
+ * PreRealloc, PreGetSize and PreDidAlloc map such a pointer back to the real
+ * start and verify the guards (errors counted in guard_errors); PostGetSize
+ * subtracts the overhead; PreRealloc asks for cb + overhead and PostRealloc
+ * re-writes header and trailer.  Unknown pointers pass through unchanged
+ * (a block allocated before registration and reallocated under the spy gets
+ * no header).  Realloc(NULL, n) gets a header like Alloc(n).
+ *
+ * Bracket detector: each Pre marks the spy busy for the calling thread and
+ * the matching Post clears it.  A Pre/Post call from another thread while a
+ * bracket is open counts in overlaps (and sets call->overlap); a Pre from the
+ * same thread inside its own bracket counts in nested; a Post without a Pre
+ * counts in unmatched_posts.  A Pre that forces a failure (returns 0 for a
+ * non-zero request: no Post is due) closes its own bracket.
+ * calls_after_release counts calls made while ref <= dead_ref (default 0:
+ * set dead_ref = 1 to count calls after the implementation's last Release
+ * while the test still holds its own reference).
+ */
+
+#ifndef MALLOCSPY_SPY_H
+#define MALLOCSPY_SPY_H
+
+#include "mallocspy_test.h"
+
+enum spy_method
+{
+    SPY_QI, SPY_ADDREF, SPY_RELEASE,
+    SPY_PREALLOC, SPY_POSTALLOC,
+    SPY_PREFREE, SPY_POSTFREE,
+    SPY_PREREALLOC, SPY_POSTREALLOC,
+    SPY_PREGETSIZE, SPY_POSTGETSIZE,
+    SPY_PREDIDALLOC, SPY_POSTDIDALLOC,
+    SPY_PREHEAPMINIMIZE, SPY_POSTHEAPMINIMIZE,
+    SPY_METHOD_COUNT
+};
+
+/* "PreAlloc", "QueryInterface", ... */
+const char *spy_method_name(enum spy_method method);
+
+/* One recorded call.  Which argument fields a method fills:
+ *   QI: iid, hr, ret_ptr (*ppv)     AddRef/Release: ref (the value returned)
+ *   PreAlloc: size                  PostAlloc: ptr (pActual)
+ *   PreFree: ptr, spyed             PostFree: spyed
+ *   PreRealloc: ptr, size, spyed; ret_ptr = *ppNewRequest as left by the spy
+ *   PostRealloc: ptr, spyed
+ *   PreGetSize: ptr, spyed          PostGetSize: size (cbActual), spyed
+ *   PreDidAlloc: ptr, spyed         PostDidAlloc: ptr, spyed, actual
+ * Results: ret_ptr (pointer methods), ret_size (PreAlloc, PreRealloc,
+ * PostGetSize), ret_int (PostDidAlloc). */
+struct spy_call
+{
+    struct spy *spy;
+    enum spy_method method;
+    LONG index;             /* position in the log */
+    DWORD tid;              /* GetCurrentThreadId() of the caller */
+    void *ptr;
+    SIZE_T size;
+    BOOL spyed;
+    int actual;
+    IID iid;
+    HRESULT hr;
+    LONG ref;
+    void *ret_ptr;
+    SIZE_T ret_size;
+    int ret_int;
+    BOOL overlap;           /* bracket detector fired on this call */
+    BOOL guard_ok;          /* header mode: guards intact (FALSE if not checked) */
+    volatile LONG done;     /* 1 once the method has returned */
+};
+
+enum spy_mode { SPY_PASSTHROUGH, SPY_HEADER };
+enum spy_fault_kind { SPY_FAULT_NONE, SPY_FAULT_ZERO, SPY_FAULT_HUGE };
+enum spy_qi { SPY_QI_NORMAL, SPY_QI_FAIL, SPY_QI_OTHER };
+
+struct spy_fault
+{
+    enum spy_fault_kind kind;
+    LONG after;             /* leave this many requests alone first */
+    LONG count;             /* then fault this many (-1: all) */
+    BOOL zero_too;          /* also fault requests of 0 bytes */
+};
+
+struct spy_override
+{
+    BOOL active;
+    void *ptr;
+    BOOL ptr_set;           /* SPY_PREREALLOC: store ptr in *ppNewRequest */
+    SIZE_T size;
+    int value;
+};
+
+#define SPY_HEADER_SIZE  32
+#define SPY_TRAILER_SIZE 16
+#define SPY_OVERHEAD     (SPY_HEADER_SIZE + SPY_TRAILER_SIZE)
+#define SPY_MAX_BLOCKS   1024
+
+struct spy
+{
+    IMallocSpy IMallocSpy_iface;
+    volatile LONG ref;              /* starts at 1 (the test's reference) */
+    const char *name;               /* for messages, default "spy" */
+
+    enum spy_mode mode;
+    struct spy_fault alloc_fault, realloc_fault;
+    LONG alloc_requests, realloc_requests;      /* fault counters */
+    enum spy_qi qi;
+    struct spy *qi_other;
+    struct spy_override override[SPY_METHOD_COUNT];
+    BOOL prerealloc_no_store;
+    void (*hook)(struct spy *spy, struct spy_call *call);
+    void *hook_ctx;
+
+    /* results of the detectors */
+    volatile LONG calls[SPY_METHOD_COUNT];      /* calls per method */
+    volatile LONG guard_errors;
+    volatile LONG overlaps, nested, unmatched_posts;
+    volatile LONG calls_after_release;  /* calls made while ref <= dead_ref */
+    LONG dead_ref;                      /* default 0; 1 if the test keeps its own reference */
+
+    /* private */
+    volatile LONG bracket_owner;
+    CRITICAL_SECTION cs;
+    void *blocks[SPY_MAX_BLOCKS];               /* header mode: user pointers */
+    LONG nblocks;
+};
+
+/* A new spy with ref 1, all counters 0. */
+struct spy *spy_new(enum spy_mode mode);
+
+/* Clears overrides, faults, hook and counters (not ref, not the log, not
+ * the header-mode block table). */
+void spy_reset(struct spy *spy);
+
+static inline IMallocSpy *spy_iface(struct spy *spy) { return &spy->IMallocSpy_iface; }
+
+/* Shortcuts for the common overrides. */
+void spy_override_ptr(struct spy *spy, enum spy_method method, void *ptr);
+void spy_override_size(struct spy *spy, enum spy_method method, SIZE_T size);
+void spy_override_int(struct spy *spy, enum spy_method method, int value);
+void spy_clear_override(struct spy *spy, enum spy_method method);
+
+/* Header mode: is p a user pointer this spy handed out (still live)? */
+BOOL spy_owns_block(struct spy *spy, const void *p);
+
+/* Revokes whatever is registered (cleanup_spy), makes a new spy and
+ * registers it.  If registration fails: one failure line at the caller's
+ * line (in the current context) and NULL. */
+struct spy *spy_start_(const char *file, int line, enum spy_mode mode);
+#define spy_start(mode) spy_start_(__FILE__, __LINE__, mode)
+/* Revokes, silently (the REVOKE tests check revoking). */
+static inline HRESULT spy_stop(void) { return cleanup_spy(); }
+
+/* Forgets any open bracket (after an implementation skipped a Post). */
+void spy_bracket_reset(struct spy *spy);
+
+/* ---- probing whether the header spy can be used safely ----
+ * A header spy against an implementation that, e.g., allocates the caller's
+ * count instead of PreAlloc's corrupts the heap.  spy_probe() finds out with
+ * harmless experiments (a pass-through spy with overrides, blocks allocated
+ * before registering, so nothing is tracked), prints nothing, leaves no spy
+ * registered and no block allocated, and caches its result.  Call it
+ * before registering your own spy (it revokes whatever is registered).
+ * Bits set: */
+#define SPY_PROBE_ALLOC_SIZE   0x01  /* Alloc allocates PreAlloc's count and returns PostAlloc's result */
+#define SPY_PROBE_FREE_PTR     0x02  /* Free frees PreFree's pointer */
+#define SPY_PROBE_GETSIZE_PTR  0x04  /* GetSize measures PreGetSize's pointer, returns PostGetSize's value */
+#define SPY_PROBE_DIDALLOC_PTR 0x08  /* DidAlloc examines PreDidAlloc's pointer */
+#define SPY_PROBE_REALLOC      0x10  /* Realloc uses *ppNewRequest and PreRealloc's count */
+#define SPY_PROBE_ALL          0x1f
+unsigned int spy_probe(void);
+/* spy_probe() has all the bits a header spy needs for Alloc/Free/GetSize/
+ * DidAlloc (and Realloc if with_realloc). */
+BOOL spy_header_safe(BOOL with_realloc);
+
+/* ---- the log ---- */
+
+#define SPY_LOG_SIZE 65536
+extern struct spy_call spy_log[SPY_LOG_SIZE];
+extern volatile LONG spy_log_count;     /* calls recorded (may exceed the size) */
+
+/* Current end of the log: take it before the operation, pass it to the
+ * functions below to look only at what happened after. */
+LONG spy_mark(void);
+/* First log index >= from of a call of spy (NULL: any spy) to method, or -1. */
+LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method);
+/* Number of calls of spy (NULL: any spy) since from; method -1: all methods. */
+LONG spy_count_calls(struct spy *spy, LONG from, int method);
+/* Pointer to entry i of the log, or NULL if out of range. */
+struct spy_call *spy_get_call(LONG i);
+/* The first call of spy to method since from, or NULL. */
+struct spy_call *spy_call_of(struct spy *spy, LONG from, enum spy_method method);
+
+/* Formats the calls of spy (NULL: any) since from, separated by spaces,
+ * e.g. "PreRealloc(p,0,TRUE) PostRealloc(NULL,TRUE)" (with_args) or
+ * "PreFree PostFree" (without).  Pointers print as NULL, p, q or block;
+ * sizes as 0, n or the decimal value; fSpyed as TRUE/FALSE; QueryInterface
+ * as QueryInterface(IMallocSpy|IUnknown|other).  No calls: "no spy call". */
+void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL with_args,
+                      const void *p, const void *q, SIZE_T n);
+
+/* ---- expected-call tables (in the manner of Wine's ole2.c) ---- */
+
+/* Flags of an expected entry. */
+#define SPY_OPTIONAL   0x01     /* may be absent */
+#define SPY_ANY_PTR    0x02     /* do not compare ptr */
+#define SPY_NOT_NULL   0x04     /* ptr must be non-NULL, value not compared */
+#define SPY_ANY_SIZE   0x08     /* do not compare size */
+#define SPY_ANY_SPYED  0x10     /* do not compare fSpyed */
+#define SPY_ANY_ACTUAL 0x20     /* do not compare fActual */
+
+/* Key arguments compared per method (others ignored):
+ *   QI: iid (if non-NULL)  PreAlloc: size  PostAlloc: ptr
+ *   PreFree: ptr, spyed   PostFree: spyed   PreRealloc: ptr, size, spyed
+ *   PostRealloc: ptr, spyed   PreGetSize: ptr, spyed   PostGetSize: size, spyed
+ *   PreDidAlloc: ptr, spyed   PostDidAlloc: ptr, spyed, actual */
+struct spy_expect
+{
+    enum spy_method method;
+    unsigned int flags;
+    const void *ptr;
+    SIZE_T size;
+    BOOL spyed;
+    int actual;
+    const IID *iid;
+};
+
+/* Compares the calls of spy (all of them, AddRef/Release/QI included) since
+ * log index from with the table, in order.  Every mismatch is one failure
+ * line at the caller's file:line in the current contexts, e.g.
+ *   "spy call 1: got PostFree(TRUE), expected PostFree(FALSE)"
+ *   "spy call 2: got PostAlloc(0000000000000000), expected no more calls"
+ *   "spy call 1: got no more calls, expected PostAlloc(non-NULL)"
+ * On success it counts as one successful check.  Returns TRUE if it matched. */
+BOOL spy_check_calls_(const char *file, int line, struct spy *spy, LONG from,
+                      const struct spy_expect *expected, unsigned int count);
+#define spy_check_calls(spy, from, table) \
+    spy_check_calls_(__FILE__, __LINE__, spy, from, table, ARRAY_SIZE(table))
+/* The spy was not called at all since from. */
+#define spy_check_no_calls(spy, from) spy_check_calls_(__FILE__, __LINE__, spy, from, NULL, 0)
+
+/* Formats one call as "PreFree(0000000000123450,TRUE)" for messages. */
+void spy_describe_call(char *buf, size_t size, const struct spy_call *call);
+
+#endif /* MALLOCSPY_SPY_H */

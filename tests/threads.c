@@ -1,0 +1,619 @@
+/*
+ * The allocator and its spy hooks under several threads: sound blocks with
+ * no spy, Pre/Post brackets kept whole with one, registering and revoking
+ * while other threads allocate, and a spy that allocates from inside its
+ * own PreAlloc.
+ *
+ * Each test is short (well under a second) and asserts only what holds on
+ * every run.  Every thread that calls the implementation is "guarded": a
+ * crash inside the implementation ends that thread instead of the process,
+ * and the main thread waits with a timeout, so a broken implementation
+ * gives failure lines, not a crash or a hang.  Only the main thread prints.
+ */
+
+#include "spy.h"
+
+#define NUM_WORKERS 4
+
+/* A test timed out or crashed and may have left the allocator's lock
+ * held: later tests touch nothing. */
+static BOOL allocator_stuck;
+
+static const char *hr_name(HRESULT hr)
+{
+    static char buf[16];
+
+    switch (hr)
+    {
+    case S_OK: return "S_OK";
+    case E_ACCESSDENIED: return "E_ACCESSDENIED";
+    case CO_E_OBJISREG: return "CO_E_OBJISREG";
+    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
+    }
+    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
+    return buf;
+}
+
+/* Checks made while setting up or cleaning up.  They fail in a documented
+ * row; in an undefined row (observing), which never fails, a broken setup
+ * only skips. */
+static BOOL observing;
+
+static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
+static BOOL setup_check(BOOL cond, const char *fmt, ...)
+{
+    char buf[256];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, args);
+    va_end(args);
+    if (!observing) ok(cond, "%s", buf);
+    else if (!cond) skip("%s", buf);
+    return cond;
+}
+
+/* ---- guarded threads ---- */
+
+#define GUARD_CRASHED 0xdead
+
+static DWORD guard_tls = TLS_OUT_OF_INDEXES;
+static void *guard_handler_handle;
+
+static void guard_bailout(void)
+{
+    ExitThread(GUARD_CRASHED);
+}
+
+/* A crash in a guarded thread ends that thread (exit code GUARD_CRASHED)
+ * instead of the process. */
+static LONG CALLBACK guard_handler(EXCEPTION_POINTERS *ep)
+{
+    DWORD code = ep->ExceptionRecord->ExceptionCode;
+
+    if (code != EXCEPTION_ACCESS_VIOLATION && code != EXCEPTION_ILLEGAL_INSTRUCTION
+        && code != EXCEPTION_PRIV_INSTRUCTION && code != EXCEPTION_INT_DIVIDE_BY_ZERO
+        && code != EXCEPTION_DATATYPE_MISALIGNMENT && code != 0xc0000374 /* heap corruption */)
+        return EXCEPTION_CONTINUE_SEARCH;
+    if (guard_tls == TLS_OUT_OF_INDEXES || !TlsGetValue(guard_tls)) return EXCEPTION_CONTINUE_SEARCH;
+#ifdef _WIN64
+    ep->ContextRecord->Rsp = ((ep->ContextRecord->Rsp - 1024) & ~(DWORD64)15) - 8;
+    ep->ContextRecord->Rip = (DWORD64)(ULONG_PTR)guard_bailout;
+#else
+    ep->ContextRecord->Esp = ((ep->ContextRecord->Esp - 1024) & ~(DWORD)15) - 4;
+    ep->ContextRecord->Eip = (DWORD)(ULONG_PTR)guard_bailout;
+#endif
+    return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+struct guarded
+{
+    LPTHREAD_START_ROUTINE func;
+    void *arg;
+};
+
+static DWORD WINAPI guarded_start(void *arg)
+{
+    struct guarded g = *(struct guarded *)arg;
+
+    HeapFree(GetProcessHeap(), 0, arg);
+    TlsSetValue(guard_tls, (void *)1);
+    return g.func(g.arg);
+}
+
+static HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg)
+{
+    struct guarded *g = HeapAlloc(GetProcessHeap(), 0, sizeof(*g));
+    HANDLE thread;
+
+    if (!g) return NULL;
+    if (guard_tls == TLS_OUT_OF_INDEXES) guard_tls = TlsAlloc();
+    if (!guard_handler_handle) guard_handler_handle = AddVectoredExceptionHandler(1, guard_handler);
+    g->func = func;
+    g->arg = arg;
+    if (!(thread = CreateThread(NULL, 0, guarded_start, g, 0, NULL))) HeapFree(GetProcessHeap(), 0, g);
+    return thread;
+}
+
+enum outcome { FINISHED, CRASHED, TIMED_OUT, CRASHED_AND_HUNG };
+
+/* Waits for all threads (at most timeout ms in all) and closes them.  A
+ * thread still running is left running: it may hold the allocator's lock. */
+static enum outcome wait_guarded(HANDLE *threads, unsigned count, DWORD timeout)
+{
+    BOOL timed_out = WaitForMultipleObjects(count, threads, TRUE, timeout) != WAIT_OBJECT_0, crashed = FALSE;
+    DWORD code;
+    unsigned i;
+
+    for (i = 0; i < count; i++)
+    {
+        if (GetExitCodeThread(threads[i], &code) && code == GUARD_CRASHED) crashed = TRUE;
+        CloseHandle(threads[i]);
+    }
+    if (timed_out || crashed) allocator_stuck = TRUE;
+    if (timed_out) return crashed ? CRASHED_AND_HUNG : TIMED_OUT;
+    return crashed ? CRASHED : FINISHED;
+}
+
+/* Reports a thread outcome other than FINISHED in the current context. */
+static BOOL check_outcome(enum outcome outcome, const char *what)
+{
+    setup_check(outcome != TIMED_OUT, "%s: did not finish within the time limit (deadlock)\n", what);
+    setup_check(outcome != CRASHED, "%s: a thread crashed inside the implementation\n", what);
+    setup_check(outcome != CRASHED_AND_HUNG,
+                "%s: a thread crashed inside the implementation and the others did not finish within the time limit\n", what);
+    return outcome == FINISHED;
+}
+
+/* Starts count guarded threads running func(arg[i]); FALSE (with a failure
+ * line) if one cannot be started, after waiting for the others. */
+static BOOL start_threads(HANDLE *threads, unsigned count, LPTHREAD_START_ROUTINE func, void **args)
+{
+    unsigned i;
+
+    for (i = 0; i < count; i++)
+    {
+        if (!(threads[i] = start_guarded(func, args[i])))
+        {
+            setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
+            if (i) wait_guarded(threads, i, 10000);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* ---- spies ---- */
+
+static struct spy *start_spy(void)
+{
+    struct spy *spy = spy_new(SPY_PASSTHROUGH);
+    HRESULT hr;
+
+    if (!spy)
+    {
+        setup_check(0, "cannot create a spy\n");
+        return NULL;
+    }
+    hr = pCoRegisterMallocSpy(spy_iface(spy));
+    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK (is a spy left registered?)\n", hr_name(hr));
+    return hr == S_OK ? spy : NULL;
+}
+
+static void end_spy(void)
+{
+    HRESULT hr = pCoRevokeMallocSpy();
+
+    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %s, expected S_OK\n",
+                hr_name(hr));
+}
+
+static BOOL is_pre(enum spy_method method)
+{
+    return method == SPY_PREALLOC || method == SPY_PREFREE || method == SPY_PREREALLOC
+        || method == SPY_PREGETSIZE || method == SPY_PREDIDALLOC || method == SPY_PREHEAPMINIMIZE;
+}
+
+/* Inside each bracket, give the other threads a chance to run, so that an
+ * allocator without a lock lets them in. */
+static void yield_hook(struct spy *spy, struct spy_call *call)
+{
+    if (is_pre(call->method)) SwitchToThread();
+}
+
+/* ---- THREADS-01: no spy ---- */
+
+struct soak
+{
+    unsigned id;
+    LONG errors;
+};
+
+static void *soak_alloc(unsigned i, SIZE_T n)
+{
+    return (i & 1) ? pCoTaskMemAlloc(n) : m_alloc(n);
+}
+
+static void *soak_realloc(unsigned i, void *p, SIZE_T n)
+{
+    return (i & 2) ? pCoTaskMemRealloc(p, n) : m_realloc(p, n);
+}
+
+static void soak_free(unsigned i, void *p)
+{
+    if (i & 4) pCoTaskMemFree(p);
+    else m_free(p);
+}
+
+static DWORD WINAPI soak_thread(void *arg)
+{
+    struct soak *s = arg;
+    struct { void *p; SIZE_T n; unsigned seed; } ring[8] = { { 0 } };
+    unsigned i, slot, seed = s->id * 7919 + 1;
+    SIZE_T n, m;
+    void *p, *q;
+
+    for (i = 0; i < 1500; i++)
+    {
+        seed = seed * 1103515245 + 12345;
+        n = 1 + (seed >> 16) % 300;
+        if (!(p = soak_alloc(i, n)))
+        {
+            s->errors++;
+            continue;
+        }
+        fill_pattern(p, n, seed);
+        m = (i % 3) ? n * 2 + 5 : n / 2 + 1;
+        if (!(q = soak_realloc(i, p, m)))
+        {
+            s->errors++;
+            soak_free(i, p);
+            continue;
+        }
+        if (!check_pattern(q, n < m ? n : m, seed)) s->errors++;
+        fill_pattern(q, m, seed);
+        if (!(i % 16) && (m_didalloc(q) != 1 || m_getsize(q) < m)) s->errors++;
+        slot = i % ARRAY_SIZE(ring);
+        if (ring[slot].p)
+        {
+            if (!check_pattern(ring[slot].p, ring[slot].n, ring[slot].seed)) s->errors++;
+            soak_free(i, ring[slot].p);
+        }
+        ring[slot].p = q;
+        ring[slot].n = m;
+        ring[slot].seed = seed;
+    }
+    for (slot = 0; slot < ARRAY_SIZE(ring); slot++)
+    {
+        if (!ring[slot].p) continue;
+        if (!check_pattern(ring[slot].p, ring[slot].n, ring[slot].seed)) s->errors++;
+        soak_free(slot, ring[slot].p);
+    }
+    return 0;
+}
+
+static void test_threads_no_spy(void)
+{
+    struct soak soak[NUM_WORKERS];
+    void *args[NUM_WORKERS];
+    HANDLE threads[NUM_WORKERS];
+    LONG errors = 0;
+    unsigned i;
+
+    winetest_push_context("THREADS-01");
+    for (i = 0; i < NUM_WORKERS; i++)
+    {
+        soak[i].id = i;
+        soak[i].errors = 0;
+        args[i] = &soak[i];
+    }
+    if (start_threads(threads, NUM_WORKERS, soak_thread, args)
+        && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "allocating threads"))
+    {
+        for (i = 0; i < NUM_WORKERS; i++) errors += soak[i].errors;
+        ok(errors == 0, "got %ld failed or damaged blocks, expected 0\n", errors);
+    }
+    winetest_pop_context();
+}
+
+/* ---- THREADS-02 and -03: brackets under a spy ---- */
+
+#define BLOCKS_PER_THREAD 64
+
+struct bracket_work
+{
+    unsigned id;
+    void *blocks[BLOCKS_PER_THREAD];
+    LONG errors;
+};
+
+static DWORD WINAPI alloc_thread(void *arg)
+{
+    struct bracket_work *w = arg;
+    unsigned i;
+
+    for (i = 0; i < BLOCKS_PER_THREAD; i++)
+    {
+        w->blocks[i] = (i & 1) ? pCoTaskMemAlloc(16 + i) : m_alloc(16 + i);
+        if (!w->blocks[i]) w->errors++;
+    }
+    return 0;
+}
+
+static DWORD WINAPI other_ops_thread(void *arg)
+{
+    struct bracket_work *w = arg;
+    unsigned i;
+    void *q;
+
+    for (i = 0; i < BLOCKS_PER_THREAD; i++)
+    {
+        if (!w->blocks[i]) continue;
+        m_getsize(w->blocks[i]);
+        m_didalloc(w->blocks[i]);
+        if ((q = (i & 1) ? pCoTaskMemRealloc(w->blocks[i], 64 + i) : m_realloc(w->blocks[i], 64 + i)))
+            w->blocks[i] = q;
+        else w->errors++;
+        if (i & 2) pCoTaskMemFree(w->blocks[i]);
+        else m_free(w->blocks[i]);
+        w->blocks[i] = NULL;
+    }
+    return 0;
+}
+
+static void free_work(struct bracket_work *work, unsigned count)
+{
+    unsigned i, j;
+
+    for (i = 0; i < count; i++)
+        for (j = 0; j < BLOCKS_PER_THREAD; j++)
+        {
+            m_free(work[i].blocks[j]);
+            work[i].blocks[j] = NULL;
+        }
+}
+
+static void test_threads_alloc_brackets(void)
+{
+    static struct bracket_work work[NUM_WORKERS];
+    void *args[NUM_WORKERS];
+    HANDLE threads[NUM_WORKERS];
+    struct spy *spy;
+    unsigned i;
+
+    winetest_push_context("THREADS-02");
+    memset(work, 0, sizeof(work));
+    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
+    if (!allocator_stuck && (spy = start_spy()))
+    {
+        spy->hook = yield_hook;
+        if (start_threads(threads, NUM_WORKERS, alloc_thread, args)
+            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "allocating threads"))
+        {
+            ok(spy->overlaps == 0, "got %ld spy calls from another thread inside a PreAlloc/PostAlloc bracket, expected 0\n",
+               spy->overlaps);
+            ok(spy->calls[SPY_PREALLOC] == NUM_WORKERS * BLOCKS_PER_THREAD && spy->calls[SPY_POSTALLOC] == NUM_WORKERS * BLOCKS_PER_THREAD,
+               "got %ld PreAlloc and %ld PostAlloc calls, expected %u each\n", spy->calls[SPY_PREALLOC],
+               spy->calls[SPY_POSTALLOC], NUM_WORKERS * BLOCKS_PER_THREAD);
+            spy->hook = NULL;
+            free_work(work, NUM_WORKERS);
+            end_spy();
+        }
+    }
+    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+    winetest_pop_context();
+}
+
+static void test_threads_other_brackets(void)
+{
+    static struct bracket_work work[NUM_WORKERS];
+    void *args[NUM_WORKERS];
+    HANDLE threads[NUM_WORKERS];
+    struct spy *spy;
+    unsigned i, j;
+
+    winetest_push_context("THREADS-03");
+    observing = TRUE;
+    memset(work, 0, sizeof(work));
+    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
+    if (!allocator_stuck && (spy = start_spy()))
+    {
+        for (i = 0; i < NUM_WORKERS; i++)
+            for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
+        spy->hook = yield_hook;
+        spy_reset(spy);
+        spy->hook = yield_hook;
+        if (start_threads(threads, NUM_WORKERS, other_ops_thread, args)
+            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
+        {
+            trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
+            spy->hook = NULL;
+            free_work(work, NUM_WORKERS);
+            end_spy();
+        }
+    }
+    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+/* ---- THREADS-04: register and revoke while other threads allocate ---- */
+
+#define RACE_ROUNDS 20
+
+static struct
+{
+    volatile LONG stop;
+    struct spy *spies[RACE_ROUNDS];
+    HRESULT register_hr[RACE_ROUNDS];
+    BOOL not_released[RACE_ROUNDS];
+    LONG errors;
+    LONG iterations;
+} race;
+
+static DWORD WINAPI race_worker(void *arg)
+{
+    unsigned i = 0;
+    void *p, *q;
+
+    while (!race.stop)
+    {
+        i++;
+        p = (i & 1) ? pCoTaskMemAlloc(32) : m_alloc(32);
+        if (!p)
+        {
+            InterlockedIncrement(&race.errors);
+            continue;
+        }
+        fill_pattern(p, 32, i);
+        if (!(q = (i & 2) ? pCoTaskMemRealloc(p, 64) : m_realloc(p, 64)))
+        {
+            InterlockedIncrement(&race.errors);
+            q = p;
+        }
+        else if (!check_pattern(q, 32, i)) InterlockedIncrement(&race.errors);
+        if (i & 4) pCoTaskMemFree(q);
+        else m_free(q);
+        InterlockedIncrement(&race.iterations);
+    }
+    return 0;
+}
+
+static DWORD WINAPI race_controller(void *arg)
+{
+    struct spy *spy;
+    HRESULT hr;
+    DWORD start;
+    unsigned r;
+
+    for (r = 0; r < RACE_ROUNDS; r++)
+    {
+        if (!(spy = spy_new(SPY_PASSTHROUGH))) break;
+        race.spies[r] = spy;
+        race.register_hr[r] = hr = pCoRegisterMallocSpy(spy_iface(spy));
+        if (hr != S_OK) continue;
+        spy->dead_ref = 1;      /* the test keeps its own reference */
+        Sleep(2);
+        hr = pCoRevokeMallocSpy();
+        /* pending: the workers free their blocks at once, so it completes */
+        start = GetTickCount();
+        while (hr == E_ACCESSDENIED && spy->ref > 1 && GetTickCount() - start < 500) Sleep(1);
+        race.not_released[r] = spy->ref > 1;
+        if (race.not_released[r]) break;
+    }
+    race.stop = 1;
+    return 0;
+}
+
+static void test_threads_register_revoke_race(void)
+{
+    HANDLE threads[NUM_WORKERS];
+    void *args[NUM_WORKERS] = { 0 };
+    enum outcome outcome;
+    struct spy *spy;
+    unsigned r;
+
+    winetest_push_context("THREADS-04");
+    memset(&race, 0, sizeof(race));
+    if (allocator_stuck)
+    {
+        skip("the allocator is stuck after an earlier failure\n");
+        winetest_pop_context();
+        return;
+    }
+    if (!start_threads(threads, NUM_WORKERS - 1, race_worker, args))
+    {
+        winetest_pop_context();
+        return;
+    }
+    if (!(threads[NUM_WORKERS - 1] = start_guarded(race_controller, NULL)))
+    {
+        ok(0, "cannot start a thread, error %lu\n", GetLastError());
+        race.stop = 1;
+        wait_guarded(threads, NUM_WORKERS - 1, 10000);
+        winetest_pop_context();
+        return;
+    }
+    outcome = wait_guarded(threads, NUM_WORKERS, 4000);
+    race.stop = 1;
+    if (check_outcome(outcome, "register/revoke race"))
+    {
+        ok(race.errors == 0, "got %ld failed or damaged blocks, expected 0\n", race.errors);
+        ok(race.iterations > 0, "the allocating threads did no work\n");
+        for (r = 0; r < RACE_ROUNDS && (spy = race.spies[r]); r++)
+        {
+            ok(race.register_hr[r] == S_OK, "round %u: CoRegisterMallocSpy returned %s, expected S_OK\n", r,
+               hr_name(race.register_hr[r]));
+            if (race.register_hr[r] != S_OK) continue;
+            ok(spy->unmatched_posts == 0, "round %u: got %ld Post calls without their Pre call, expected 0\n", r,
+               spy->unmatched_posts);
+            ok(spy->calls_after_release == 0, "round %u: got %ld spy calls after the final Release, expected 0\n", r,
+               spy->calls_after_release);
+            ok(!race.not_released[r], "round %u: the spy was not released within 0.5 s of the revoke\n", r);
+            ok(spy->ref == 1, "round %u: got ref %ld at the end, expected 1\n", r, spy->ref);
+            ok(spy->calls[SPY_RELEASE] == 1 && spy->calls[SPY_ADDREF] == 0,
+               "round %u: got %ld AddRef and %ld Release calls, expected 0 and 1\n", r, spy->calls[SPY_ADDREF],
+               spy->calls[SPY_RELEASE]);
+        }
+        end_spy();
+    }
+    winetest_pop_context();
+}
+
+/* ---- THREADS-05: the spy allocates from inside PreAlloc ---- */
+
+static struct
+{
+    BOOL armed, inside;
+    LONG nested_calls;
+    void *outer;
+} reentry;
+
+static void reentry_hook(struct spy *spy, struct spy_call *call)
+{
+    LONG mark;
+    void *p;
+
+    if (call->method != SPY_PREALLOC || !reentry.armed || reentry.inside) return;
+    reentry.inside = TRUE;
+    mark = spy_mark();
+    p = pCoTaskMemAlloc(24);
+    pCoTaskMemFree(p);
+    reentry.nested_calls = spy_count_calls(spy, mark, -1);
+    reentry.inside = FALSE;
+}
+
+static DWORD WINAPI reentry_thread(void *arg)
+{
+    reentry.armed = TRUE;
+    reentry.outer = pCoTaskMemAlloc(16);
+    reentry.armed = FALSE;
+    return 0;
+}
+
+static void test_threads_reentrant_spy(void)
+{
+    enum outcome outcome;
+    struct spy *spy;
+    HANDLE thread;
+
+    winetest_push_context("THREADS-05");
+    observing = TRUE;
+    memset(&reentry, 0, sizeof(reentry));
+    if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+    else if ((spy = start_spy()))
+    {
+        spy->hook = reentry_hook;
+        if (!(thread = start_guarded(reentry_thread, NULL)))
+            setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
+        else
+        {
+            outcome = wait_guarded(&thread, 1, 3000);
+            if (outcome == TIMED_OUT) trace("observed: deadlock\n");
+            else if (outcome != FINISHED) trace("observed: crash\n");
+            else
+            {
+                spy->hook = NULL;
+                trace("observed: no deadlock, nested calls %s\n",
+                      reentry.nested_calls ? "go through the spy" : "bypass the spy");
+                pCoTaskMemFree(reentry.outer);
+                end_spy();
+            }
+        }
+        if (!thread) end_spy();
+    }
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+START_TEST(threads)
+{
+    if (!init_test()) return;
+
+    test_threads_no_spy();
+    test_threads_alloc_brackets();
+    test_threads_other_brackets();
+    test_threads_register_revoke_race();
+    /* last: a deadlocked implementation may hold its lock for good */
+    test_threads_reentrant_spy();
+}
