@@ -22,7 +22,7 @@ static void test_alloc_read_write(void)
     static const SIZE_T sizes[] = { 1, 7, 16, 100, 4096, 65536, 1000000 };
     unsigned int i;
 
-    winetest_push_context("ALLOC-01");
+    push_behaviour("ALLOC-01");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         BYTE *p = m_alloc(sizes[i]);
@@ -40,7 +40,7 @@ static void test_alloc_zero(void)
 {
     void *p;
 
-    winetest_push_context("ALLOC-02");
+    push_behaviour("ALLOC-02");
     p = m_alloc(0);
     ok(p != NULL, "Alloc(0) returned NULL\n");
     if (p) m_free(p);
@@ -52,7 +52,7 @@ static void test_alloc_zero_didalloc(void)
     void *p;
     int r;
 
-    winetest_push_context("ALLOC-03");
+    push_behaviour("ALLOC-03");
     p = m_alloc(0);
     if (!p)
     {
@@ -71,7 +71,7 @@ static void test_alloc_huge(void)
     static const SIZE_T sizes[] = { ~(SIZE_T)0, ~(SIZE_T)0 - 15, ~(SIZE_T)0 - 4096, ~(SIZE_T)0 / 2 + 1, HUGE_SIZE };
     unsigned int i;
 
-    winetest_push_context("ALLOC-04");
+    push_behaviour("ALLOC-04");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         void *p = m_alloc(sizes[i]);
@@ -87,7 +87,7 @@ static void test_alloc_alignment(void)
     void *blocks[64];
     unsigned int i, misaligned = 0, got = 0;
 
-    winetest_push_context("ALLOC-05");
+    push_behaviour("ALLOC-05");
     for (i = 0; i < ARRAY_SIZE(blocks); i++)
     {
         blocks[i] = m_alloc(1 + i * 3);
@@ -107,7 +107,7 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("ALLOC-06");
+    push_behaviour("ALLOC-06");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     p = m_alloc(10);
@@ -132,7 +132,7 @@ static void test_prealloc_count(void)
     struct spy *spy;
     unsigned int i;
 
-    winetest_push_context("ALLOC-07");
+    push_behaviour("ALLOC-07");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
@@ -160,7 +160,7 @@ static void test_prealloc_result_allocated(void)
     LONG mark;
     BYTE *p;
 
-    winetest_push_context("ALLOC-08");
+    push_behaviour("ALLOC-08");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy_override_size(spy, SPY_PREALLOC, 20 + 300);
     p = m_alloc(20);
@@ -205,7 +205,7 @@ static void test_postalloc_receives_block(void)
     LONG mark;
     BYTE *p;
 
-    winetest_push_context("ALLOC-09");
+    push_behaviour("ALLOC-09");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     p = m_alloc(48);
@@ -241,7 +241,7 @@ static void test_caller_gets_postalloc_result(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("ALLOC-10");
+    push_behaviour("ALLOC-10");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy_override_ptr(spy, SPY_POSTALLOC, fake_block);
     mark = spy_mark();
@@ -280,7 +280,7 @@ static void test_forced_failure(void)
     struct spy *spy;
     unsigned int i;
 
-    winetest_push_context("ALLOC-11");
+    push_behaviour("ALLOC-11");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
@@ -308,7 +308,7 @@ static void test_zero_not_forced(void)
     struct spy *spy;
     void *p;
 
-    winetest_push_context("ALLOC-12");
+    push_behaviour("ALLOC-12");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     spy->alloc_fault.zero_too = TRUE;
@@ -333,7 +333,7 @@ static void test_zero_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("ALLOC-13");
+    push_behaviour("ALLOC-13");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     spy->alloc_fault.zero_too = TRUE;
@@ -354,7 +354,7 @@ static void test_real_failure(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("ALLOC-14");
+    push_behaviour("ALLOC-14");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy->alloc_fault.kind = SPY_FAULT_HUGE;
     mark = spy_mark();
@@ -396,7 +396,7 @@ static void test_prealloc_smaller(void)
     LONG mark;
     BYTE *p;
 
-    winetest_push_context("ALLOC-15");
+    push_behaviour("ALLOC-15");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy_override_size(spy, SPY_PREALLOC, 40);
     p = m_alloc(100);
@@ -428,7 +428,7 @@ static void test_postalloc_null(void)
     void *p, *real = NULL;
     HRESULT hr;
 
-    winetest_push_context("ALLOC-16");
+    push_behaviour("ALLOC-16");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     spy_override_ptr(spy, SPY_POSTALLOC, NULL);
     mark = spy_mark();

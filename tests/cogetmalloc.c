@@ -17,7 +17,7 @@ static void test_combase_exports(void)
     HMODULE module;
     unsigned int i;
 
-    winetest_push_context("EXPORTS-02");
+    push_behaviour("EXPORTS-02");
     module = LoadLibraryA("combase.dll");
     if (!module)
     {
@@ -36,7 +36,7 @@ static void test_task_context(void)
     IMalloc *m = (IMalloc *)0xdeadbeef;
     HRESULT hr;
 
-    winetest_push_context("COGETMALLOC-01");
+    push_behaviour("COGETMALLOC-01");
     hr = pCoGetMalloc(1, &m);
     ok(hr == S_OK, "got %s, expected S_OK\n", str_hr(hr));
     ok(m != NULL && m != (IMalloc *)0xdeadbeef, "got %p, expected an allocator\n", m);
@@ -49,7 +49,7 @@ static void test_allocator_works(void)
     BYTE *p, *q;
     HRESULT hr;
 
-    winetest_push_context("COGETMALLOC-02");
+    push_behaviour("COGETMALLOC-02");
     hr = pCoGetMalloc(1, &m);
     if (hr != S_OK || !m)
     {
@@ -91,7 +91,7 @@ static void test_bad_contexts(void)
 {
     unsigned int i;
 
-    winetest_push_context("COGETMALLOC-03");
+    push_behaviour("COGETMALLOC-03");
     for (i = 0; i < ARRAY_SIZE(bad_contexts); i++)
     {
         IMalloc *m = (IMalloc *)0xdeadbeef;
@@ -106,7 +106,7 @@ static void test_failure_clears_out_pointer(void)
 {
     unsigned int i;
 
-    winetest_push_context("COGETMALLOC-04");
+    push_behaviour("COGETMALLOC-04");
     for (i = 0; i < ARRAY_SIZE(bad_contexts); i++)
     {
         IMalloc *m = (IMalloc *)0xdeadbeef;
@@ -124,7 +124,7 @@ static void test_same_object(void)
 {
     IMalloc *m1 = NULL, *m2 = NULL;
 
-    winetest_push_context("COGETMALLOC-05");
+    push_behaviour("COGETMALLOC-05");
     pCoGetMalloc(1, &m1);
     pCoGetMalloc(1, &m2);
     if (!m1 || !m2) trace("observed: CoGetMalloc failed\n");
@@ -163,7 +163,7 @@ static void test_no_coinitialize(void)
     const char *what = "thread failed";
     HANDLE thread;
 
-    winetest_push_context("COGETMALLOC-06");
+    push_behaviour("COGETMALLOC-06");
     no_coinit_thread(&what);
     if (!what)
     {

@@ -11,7 +11,7 @@ static void test_before_cogetmalloc(void)
 {
     BYTE *p, *q;
 
-    winetest_push_context("COTASKMEM-02");
+    push_behaviour("COTASKMEM-02");
     p = pCoTaskMemAlloc(40);
     ok(p != NULL, "CoTaskMemAlloc(40) returned NULL\n");
     if (p)
@@ -35,7 +35,7 @@ static void test_alloc_read_write(void)
     static const SIZE_T sizes[] = { 1, 16, 333, 4096, 200000 };
     unsigned int i;
 
-    winetest_push_context("COTASKMEM-01");
+    push_behaviour("COTASKMEM-01");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         BYTE *p = pCoTaskMemAlloc(sizes[i]);
@@ -55,7 +55,7 @@ static void test_imalloc_accepts(void)
     BYTE *p;
     int r;
 
-    winetest_push_context("COTASKMEM-03");
+    push_behaviour("COTASKMEM-03");
     p = pCoTaskMemAlloc(77);
     ok(p != NULL, "CoTaskMemAlloc(77) returned NULL\n");
     if (p)
@@ -74,7 +74,7 @@ static void test_mixed_free(void)
     BYTE *p;
     int r;
 
-    winetest_push_context("COTASKMEM-04");
+    push_behaviour("COTASKMEM-04");
     p = pCoTaskMemAlloc(30);
     ok(p != NULL, "CoTaskMemAlloc(30) returned NULL\n");
     if (p)
@@ -98,7 +98,7 @@ static void test_alloc_zero(void)
 {
     void *p;
 
-    winetest_push_context("COTASKMEM-05");
+    push_behaviour("COTASKMEM-05");
     p = pCoTaskMemAlloc(0);
     ok(p != NULL, "CoTaskMemAlloc(0) returned NULL\n");
     if (p) pCoTaskMemFree(p);
@@ -110,7 +110,7 @@ static void test_alloc_huge(void)
     static const SIZE_T sizes[] = { ~(SIZE_T)0, ~(SIZE_T)0 - 15, ~(SIZE_T)0 / 2 + 1, HUGE_SIZE };
     unsigned int i;
 
-    winetest_push_context("COTASKMEM-06");
+    push_behaviour("COTASKMEM-06");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         void *p = pCoTaskMemAlloc(sizes[i]);
@@ -128,7 +128,7 @@ static void test_alloc_spy(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("COTASKMEM-07");
+    push_behaviour("COTASKMEM-07");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
 
     /* the calls, and PreAlloc sees the caller's count */
@@ -196,7 +196,7 @@ static void test_free_null(void)
 {
     BYTE *p;
 
-    winetest_push_context("COTASKMEM-08");
+    push_behaviour("COTASKMEM-08");
     p = pCoTaskMemAlloc(32);
     ok(p != NULL, "CoTaskMemAlloc(32) returned NULL\n");
     if (p) fill_pattern(p, 32, 8);
@@ -217,7 +217,7 @@ static void test_free_spy(void)
     BYTE *a, *b, *p;
     LONG mark;
 
-    winetest_push_context("COTASKMEM-09");
+    push_behaviour("COTASKMEM-09");
     a = pCoTaskMemAlloc(24);
     b = pCoTaskMemAlloc(24);
     ok(a && b, "CoTaskMemAlloc returned NULL\n");
@@ -260,7 +260,7 @@ static void test_realloc_contents(void)
 {
     BYTE *p, *q;
 
-    winetest_push_context("COTASKMEM-10");
+    push_behaviour("COTASKMEM-10");
     p = pCoTaskMemAlloc(100);
     ok(p != NULL, "CoTaskMemAlloc(100) returned NULL\n");
     if (!p) goto done;
@@ -285,7 +285,7 @@ static void test_realloc_null(void)
 {
     BYTE *p;
 
-    winetest_push_context("COTASKMEM-11");
+    push_behaviour("COTASKMEM-11");
     p = pCoTaskMemRealloc(NULL, 64);
     ok(p != NULL, "CoTaskMemRealloc(NULL, 64) returned NULL\n");
     if (p)
@@ -303,7 +303,7 @@ static void test_realloc_zero(void)
     void *p, *q;
     int r;
 
-    winetest_push_context("COTASKMEM-12");
+    push_behaviour("COTASKMEM-12");
     p = pCoTaskMemAlloc(64);
     ok(p != NULL, "CoTaskMemAlloc(64) returned NULL\n");
     if (p)
@@ -322,7 +322,7 @@ static void test_realloc_huge(void)
 {
     BYTE *p, *q;
 
-    winetest_push_context("COTASKMEM-13");
+    push_behaviour("COTASKMEM-13");
     p = pCoTaskMemAlloc(64);
     ok(p != NULL, "CoTaskMemAlloc(64) returned NULL\n");
     if (!p) goto done;
@@ -345,7 +345,7 @@ static void test_realloc_alignment(void)
     void *p, *q;
     unsigned int i, misaligned = 0;
 
-    winetest_push_context("COTASKMEM-14");
+    push_behaviour("COTASKMEM-14");
     p = pCoTaskMemRealloc(NULL, 3);
     ok(p != NULL, "CoTaskMemRealloc(NULL, 3) returned NULL\n");
     if (p && (ULONG_PTR)p % MEMORY_ALLOCATION_ALIGNMENT) misaligned++;
@@ -369,7 +369,7 @@ static void test_realloc_spy(void)
     BYTE *p = NULL, *q;
     LONG mark;
 
-    winetest_push_context("COTASKMEM-15");
+    push_behaviour("COTASKMEM-15");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = pCoTaskMemAlloc(16);
     ok(p != NULL, "CoTaskMemAlloc(16) returned NULL\n");
@@ -433,7 +433,7 @@ static void test_realloc_null_zero(void)
 {
     void *p;
 
-    winetest_push_context("COTASKMEM-16");
+    push_behaviour("COTASKMEM-16");
     p = pCoTaskMemRealloc(NULL, 0);
     if (!p) trace("observed: NULL\n");
     else
@@ -450,7 +450,7 @@ static void test_no_net_reference(void)
     unsigned int i;
     void *p;
 
-    winetest_push_context("COTASKMEM-17");
+    push_behaviour("COTASKMEM-17");
     before = IMalloc_AddRef(test_malloc);
     IMalloc_Release(test_malloc);
     for (i = 0; i < 5; i++)
@@ -472,7 +472,7 @@ static void test_free_null_with_spy(void)
     struct spy *spy;
     LONG mark;
 
-    winetest_push_context("COTASKMEM-18");
+    push_behaviour("COTASKMEM-18");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     pCoTaskMemFree(NULL);

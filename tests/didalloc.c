@@ -8,7 +8,7 @@ static void test_didalloc_null(void)
 {
     int r;
 
-    winetest_push_context("DIDALLOC-01");
+    push_behaviour("DIDALLOC-01");
     r = m_didalloc(NULL);
     ok(r == -1, "got %d, expected -1\n", r);
     winetest_pop_context();
@@ -19,7 +19,7 @@ static void test_didalloc_live(void)
     BYTE *a, *b, *c, *d;
     int r;
 
-    winetest_push_context("DIDALLOC-02");
+    push_behaviour("DIDALLOC-02");
     a = m_alloc(16);
     b = m_alloc(4);
     c = b ? m_realloc(b, 3000) : NULL;
@@ -37,7 +37,7 @@ static void test_didalloc_one(void)
 {
     int r;
 
-    winetest_push_context("DIDALLOC-03");
+    push_behaviour("DIDALLOC-03");
     r = m_didalloc((void *)1);
     ok(r == 0, "got %d, expected 0\n", r);
     winetest_pop_context();
@@ -49,7 +49,7 @@ static void test_didalloc_interior(void)
     BYTE *p;
     int r;
 
-    winetest_push_context("DIDALLOC-04");
+    push_behaviour("DIDALLOC-04");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
     if (p)
@@ -66,7 +66,7 @@ static void test_didalloc_stack(void)
     BYTE buffer[64];
     int r;
 
-    winetest_push_context("DIDALLOC-05");
+    push_behaviour("DIDALLOC-05");
     memset(buffer, 0, sizeof(buffer));
     r = m_didalloc(buffer);
     ok(r != 1, "got %d, expected 0 or -1\n", r);
@@ -77,7 +77,7 @@ static void test_didalloc_stack_value(void)
 {
     BYTE buffer[64];
 
-    winetest_push_context("DIDALLOC-06");
+    push_behaviour("DIDALLOC-06");
     memset(buffer, 0, sizeof(buffer));
     trace("observed: %d\n", m_didalloc(buffer));
     winetest_pop_context();
@@ -87,7 +87,7 @@ static void test_didalloc_process_heap(void)
 {
     void *p;
 
-    winetest_push_context("DIDALLOC-07");
+    push_behaviour("DIDALLOC-07");
     p = HeapAlloc(GetProcessHeap(), 0, 16);
     if (!p) trace("observed: HeapAlloc fails\n");
     else
@@ -104,7 +104,7 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("DIDALLOC-08");
+    push_behaviour("DIDALLOC-08");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
@@ -133,7 +133,7 @@ static void test_predidalloc_pointer(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("DIDALLOC-09");
+    push_behaviour("DIDALLOC-09");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -174,7 +174,7 @@ static void test_examines_predidalloc_result(void)
     void *p;
     int r;
 
-    winetest_push_context("DIDALLOC-10");
+    push_behaviour("DIDALLOC-10");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -211,7 +211,7 @@ static void test_postdidalloc_pointer(void)
     struct spy *spy;
     void *p, *post = NULL;
 
-    winetest_push_context("DIDALLOC-11");
+    push_behaviour("DIDALLOC-11");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -233,7 +233,7 @@ static void test_postdidalloc_actual(void)
     int direct_live, direct_stack, r;
     void *p;
 
-    winetest_push_context("DIDALLOC-12");
+    push_behaviour("DIDALLOC-12");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -259,7 +259,7 @@ static void test_caller_gets_postdidalloc(void)
     void *p;
     int r;
 
-    winetest_push_context("DIDALLOC-13");
+    push_behaviour("DIDALLOC-13");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -287,7 +287,7 @@ static void test_didalloc_null_with_spy(void)
     LONG mark;
     int r;
 
-    winetest_push_context("DIDALLOC-14");
+    push_behaviour("DIDALLOC-14");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     r = m_didalloc(NULL);

@@ -8,7 +8,7 @@ static void test_free_null(void)
 {
     BYTE *p;
 
-    winetest_push_context("FREE-01");
+    push_behaviour("FREE-01");
     p = m_alloc(32);
     ok(p != NULL, "Alloc(32) returned NULL\n");
     if (p) fill_pattern(p, 32, 1);
@@ -27,7 +27,7 @@ static void test_free_releases(void)
     BYTE *p, *q;
     int r;
 
-    winetest_push_context("FREE-02");
+    push_behaviour("FREE-02");
     p = m_alloc(32);
     ok(p != NULL, "Alloc(32) returned NULL\n");
     if (p)
@@ -55,7 +55,7 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("FREE-03");
+    push_behaviour("FREE-03");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
@@ -85,7 +85,7 @@ static void test_prefree_pointer(void)
     LONG mark;
     void *p, *real = NULL;
 
-    winetest_push_context("FREE-04");
+    push_behaviour("FREE-04");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
@@ -128,7 +128,7 @@ static void test_frees_prefree_result(void)
     struct spy *spy;
     BYTE *a, *b;
 
-    winetest_push_context("FREE-05");
+    push_behaviour("FREE-05");
     a = m_alloc(24);
     b = m_alloc(24);
     ok(a && b, "Alloc returned NULL\n");
@@ -178,7 +178,7 @@ static void test_free_null_no_spy_call(void)
     struct spy *spy;
     LONG mark;
 
-    winetest_push_context("FREE-06");
+    push_behaviour("FREE-06");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     m_free(NULL);
@@ -196,7 +196,7 @@ static void test_prefree_null(void)
     BYTE *p;
     int live;
 
-    winetest_push_context("FREE-07");
+    push_behaviour("FREE-07");
     p = m_alloc(16);
     if (!p)
     {

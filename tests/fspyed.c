@@ -104,7 +104,7 @@ static void test_prefree_spied_block(void)
     void *p;
     LONG mark;
 
-    winetest_push_context("FSPYED-01");
+    push_behaviour("FSPYED-01");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -129,7 +129,7 @@ static void test_prefree_unspied_block(void)
     void *p;
     LONG mark;
 
-    winetest_push_context("FSPYED-02");
+    push_behaviour("FSPYED-02");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
     if ((spy = start_spy()))
@@ -152,7 +152,7 @@ static void test_postfree_matches_prefree(void)
     LONG mark;
     int i;
 
-    winetest_push_context("FSPYED-03");
+    push_behaviour("FSPYED-03");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
     if ((spy = start_spy()))
@@ -184,7 +184,7 @@ static void test_prerealloc_spyed(void)
     void *before, *after, *q;
     LONG mark;
 
-    winetest_push_context("FSPYED-04");
+    push_behaviour("FSPYED-04");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
     if ((spy = start_spy()))
@@ -221,7 +221,7 @@ static void test_postrealloc_spied_block(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("FSPYED-05");
+    push_behaviour("FSPYED-05");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -258,7 +258,7 @@ static void test_postrealloc_unspied_block(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("FSPYED-06");
+    push_behaviour("FSPYED-06");
     observing = TRUE;
     p = m_alloc(16);
     setup_check(p != NULL, "Alloc(16) returned NULL\n");
@@ -289,7 +289,7 @@ static void test_getsize_spyed(void)
     LONG mark;
     int i;
 
-    winetest_push_context("FSPYED-07");
+    push_behaviour("FSPYED-07");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
     if ((spy = start_spy()))
@@ -322,7 +322,7 @@ static void test_didalloc_spyed(void)
     LONG mark;
     int i;
 
-    winetest_push_context("FSPYED-08");
+    push_behaviour("FSPYED-08");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
     if ((spy = start_spy()))
@@ -354,7 +354,7 @@ static void test_reallocated_block_becomes_spied(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("FSPYED-09");
+    push_behaviour("FSPYED-09");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
     if (p && (spy = start_spy()))
@@ -389,7 +389,7 @@ static void test_didalloc_foreign_pointer(void)
     char stack[32];
     LONG mark;
 
-    winetest_push_context("FSPYED-10");
+    push_behaviour("FSPYED-10");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -412,7 +412,7 @@ static void test_realloc_null_spyed(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("FSPYED-11");
+    push_behaviour("FSPYED-11");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -435,7 +435,7 @@ static void test_forced_failure_leaves_nothing(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("FSPYED-12");
+    push_behaviour("FSPYED-12");
     observing = TRUE;
     if ((spy = start_spy()))
     {

@@ -8,7 +8,7 @@ static void test_getsize_null(void)
 {
     SIZE_T size;
 
-    winetest_push_context("GETSIZE-01");
+    push_behaviour("GETSIZE-01");
     size = m_getsize(NULL);
     ok(size == (SIZE_T)-1, "got %s, expected -1\n", str_size(size));
     winetest_pop_context();
@@ -19,7 +19,7 @@ static void test_getsize_at_least(void)
     static const SIZE_T sizes[] = { 1, 13, 16, 100, 4097, 70000 };
     unsigned int i;
 
-    winetest_push_context("GETSIZE-02");
+    push_behaviour("GETSIZE-02");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         BYTE *p = m_alloc(sizes[i]), *q;
@@ -46,7 +46,7 @@ static void test_getsize_exact16(void)
     SIZE_T size;
     void *p;
 
-    winetest_push_context("GETSIZE-03");
+    push_behaviour("GETSIZE-03");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
     if (p)
@@ -62,7 +62,7 @@ static void test_getsize_27(void)
 {
     void *p;
 
-    winetest_push_context("GETSIZE-04");
+    push_behaviour("GETSIZE-04");
     p = m_alloc(27);
     if (!p) trace("observed: Alloc fails\n");
     else
@@ -77,7 +77,7 @@ static void test_getsize_zero(void)
 {
     void *p;
 
-    winetest_push_context("GETSIZE-05");
+    push_behaviour("GETSIZE-05");
     p = m_alloc(0);
     if (!p) trace("observed: Alloc fails\n");
     else
@@ -94,7 +94,7 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("GETSIZE-06");
+    push_behaviour("GETSIZE-06");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
@@ -123,7 +123,7 @@ static void test_pregetsize_pointer(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("GETSIZE-07");
+    push_behaviour("GETSIZE-07");
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (!p) goto done;
@@ -164,7 +164,7 @@ static void test_measures_pregetsize_result(void)
     SIZE_T size;
     void *a, *b;
 
-    winetest_push_context("GETSIZE-08");
+    push_behaviour("GETSIZE-08");
     a = m_alloc(16);
     b = m_alloc(3000);
     ok(a && b, "Alloc returned NULL\n");
@@ -211,7 +211,7 @@ static void test_postgetsize_receives(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("GETSIZE-09");
+    push_behaviour("GETSIZE-09");
     p = m_alloc(100);
     ok(p != NULL, "Alloc(100) returned NULL\n");
     if (!p) goto done;
@@ -236,7 +236,7 @@ static void test_caller_gets_postgetsize(void)
     SIZE_T size;
     void *p;
 
-    winetest_push_context("GETSIZE-10");
+    push_behaviour("GETSIZE-10");
     p = m_alloc(100);
     ok(p != NULL, "Alloc(100) returned NULL\n");
     if (!p) goto done;
@@ -281,7 +281,7 @@ static void test_getsize_null_with_spy(void)
     SIZE_T size;
     LONG mark;
 
-    winetest_push_context("GETSIZE-11");
+    push_behaviour("GETSIZE-11");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     size = m_getsize(NULL);

@@ -9,7 +9,7 @@ static void test_keeps_blocks(void)
     BYTE *blocks[32];
     unsigned int i;
 
-    winetest_push_context("HEAPMIN-01");
+    push_behaviour("HEAPMIN-01");
     for (i = 0; i < ARRAY_SIZE(blocks); i++)
     {
         blocks[i] = m_alloc(100 + i * 500);
@@ -39,7 +39,7 @@ static void test_spy_calls(void)
     struct spy *spy;
     LONG mark;
 
-    winetest_push_context("HEAPMIN-02");
+    push_behaviour("HEAPMIN-02");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     mark = spy_mark();
     m_heapminimize();
@@ -62,7 +62,7 @@ static void test_free_no_heapminimize(void)
     LONG mark;
     void *p, *q;
 
-    winetest_push_context("HEAPMIN-03");
+    push_behaviour("HEAPMIN-03");
     if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
     p = m_alloc(10);
     q = pCoTaskMemAlloc(10);

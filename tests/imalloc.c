@@ -9,7 +9,7 @@ static void test_qi_iunknown(void)
     void *unk = (void *)0xdeadbeef;
     HRESULT hr;
 
-    winetest_push_context("IMALLOC-01");
+    push_behaviour("IMALLOC-01");
     hr = IMalloc_QueryInterface(test_malloc, &IID_IUnknown, &unk);
     ok(hr == S_OK, "got %s, expected S_OK\n", str_hr(hr));
     ok(unk != NULL && unk != (void *)0xdeadbeef, "got %p, expected an interface\n", unk);
@@ -22,7 +22,7 @@ static void test_qi_imalloc(void)
     void *m = (void *)0xdeadbeef;
     HRESULT hr;
 
-    winetest_push_context("IMALLOC-02");
+    push_behaviour("IMALLOC-02");
     hr = IMalloc_QueryInterface(test_malloc, &IID_IMalloc, &m);
     ok(hr == S_OK, "got %s, expected S_OK\n", str_hr(hr));
     ok(m != NULL && m != (void *)0xdeadbeef, "got %p, expected an interface\n", m);
@@ -42,7 +42,7 @@ static void test_qi_other(void)
     };
     unsigned int i;
 
-    winetest_push_context("IMALLOC-03");
+    push_behaviour("IMALLOC-03");
     for (i = 0; i < ARRAY_SIZE(iids); i++)
     {
         void *obj = (void *)0xdeadbeef;
@@ -59,7 +59,7 @@ static void test_addref_release(void)
 {
     ULONG a, r;
 
-    winetest_push_context("IMALLOC-04");
+    push_behaviour("IMALLOC-04");
     a = IMalloc_AddRef(test_malloc);
     r = IMalloc_Release(test_malloc);
     trace("observed: AddRef %lu, Release %lu\n", (unsigned long)a, (unsigned long)r);
@@ -70,7 +70,7 @@ static void test_qi_same_pointer(void)
 {
     void *unk = NULL, *m = NULL;
 
-    winetest_push_context("IMALLOC-05");
+    push_behaviour("IMALLOC-05");
     IMalloc_QueryInterface(test_malloc, &IID_IUnknown, &unk);
     IMalloc_QueryInterface(test_malloc, &IID_IMalloc, &m);
     if (!unk || !m) trace("observed: QueryInterface failed\n");

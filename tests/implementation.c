@@ -29,7 +29,7 @@ BOOL init_implementation(void)
     if (implementation_load(&impl, implementation_default_name(), err, sizeof(err)))
     {
         impl_state = -1;
-        winetest_push_context("EXPORTS-01");
+        push_behaviour("EXPORTS-01");
         ok(0, "%s\n", err);
         winetest_pop_context();
         return FALSE;
@@ -45,7 +45,7 @@ BOOL init_implementation(void)
     pCoRevokeMallocSpy = impl.pCoRevokeMallocSpy;
 
     trace("implementation: %s version %s\n", impl.path, impl.version);
-    winetest_push_context("EXPORTS-01");
+    push_behaviour("EXPORTS-01");
     ok(1, "all six functions are exported\n");
     winetest_pop_context();
     return TRUE;
@@ -63,7 +63,7 @@ BOOL init_malloc(void)
     if (hr != S_OK || !m)
     {
         malloc_state = -1;
-        winetest_push_context("COGETMALLOC-01");
+        push_behaviour("COGETMALLOC-01");
         ok(0, "CoGetMalloc(1) returned %#lx, %p; cannot test the allocator\n", (unsigned long)hr, m);
         winetest_pop_context();
         return FALSE;

@@ -83,6 +83,18 @@ BOOL init_malloc(void);
  * under a spy until the first spied allocation of the process. */
 BOOL init_test(void);
 
+/* Enters the context of one catalogue behaviour: every check up to the
+ * matching winetest_pop_context() names its ID.  Wine's "Test succeeded"
+ * lines carry no context, so at WINETEST_DEBUG > 1 (the level the
+ * comparison driver runs the suite at) a "reached" line also records that
+ * the checks of the behaviour ran. */
+#define push_behaviour(id) push_behaviour_(__FILE__, __LINE__, id)
+static inline void push_behaviour_(const char *file, int line, const char *id)
+{
+    winetest_push_context("%s", id);
+    if (winetest_debug > 1) trace_(file, line)("reached\n");
+}
+
 /* Revokes whatever spy is registered, so that one failing test does not
  * cascade.  Returns the HRESULT of CoRevokeMallocSpy (CO_E_OBJNOTREG when
  * nothing was registered).  Prints nothing. */

@@ -154,7 +154,7 @@ static void test_grow_keeps_contents(void)
     SIZE_T old = 64;
     unsigned i;
 
-    winetest_push_context("REALLOC-01");
+    push_behaviour("REALLOC-01");
     p = filled_block(old, 1);
     for (i = 0; p && i < ARRAY_SIZE(sizes); i++)
     {
@@ -175,7 +175,7 @@ static void test_shrink_keeps_contents(void)
 {
     void *p, *q;
 
-    winetest_push_context("REALLOC-02");
+    push_behaviour("REALLOC-02");
     if ((p = filled_block(256, 2)))
     {
         q = m_realloc(p, 40);
@@ -196,7 +196,7 @@ static void test_realloc_null_allocates(void)
     void *p;
     int did;
 
-    winetest_push_context("REALLOC-03");
+    push_behaviour("REALLOC-03");
     p = m_realloc(NULL, 48);
     ok(p != NULL, "Realloc(NULL, 48): got NULL, expected a block\n");
     if (p)
@@ -217,7 +217,7 @@ static void test_realloc_zero_frees(void)
     void *p, *q;
     int did;
 
-    winetest_push_context("REALLOC-04");
+    push_behaviour("REALLOC-04");
     if ((p = filled_block(32, 4)))
     {
         q = m_realloc(p, 0);
@@ -234,7 +234,7 @@ static void test_realloc_failure_keeps_block(void)
     void *p, *q;
     int did;
 
-    winetest_push_context("REALLOC-05");
+    push_behaviour("REALLOC-05");
     if ((p = filled_block(64, 5)))
     {
         q = m_realloc(p, HUGE_SIZE);
@@ -257,7 +257,7 @@ static void test_realloc_alignment(void)
     void *p, *q;
     unsigned i;
 
-    winetest_push_context("REALLOC-06");
+    push_behaviour("REALLOC-06");
     p = m_realloc(NULL, 5);
     ok(p != NULL && !((ULONG_PTR)p % MEMORY_ALLOCATION_ALIGNMENT), "Realloc(NULL, 5): got %p, expected a multiple of %u\n",
        p, MEMORY_ALLOCATION_ALIGNMENT);
@@ -276,7 +276,7 @@ static void test_realloc_null_zero(void)
 {
     void *p;
 
-    winetest_push_context("REALLOC-07");
+    push_behaviour("REALLOC-07");
     observing = TRUE;
     p = m_realloc(NULL, 0);
     trace("observed: %s\n", p ? "zero-length item" : "NULL");
@@ -289,7 +289,7 @@ static void test_realloc_twice(void)
 {
     void *p, *q, *r = NULL;
 
-    winetest_push_context("REALLOC-08");
+    push_behaviour("REALLOC-08");
     observing = TRUE;
     if ((p = filled_block(16, 8)))
     {
@@ -314,7 +314,7 @@ static void test_spy_calls(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-09");
+    push_behaviour("REALLOC-09");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 9)))
@@ -341,7 +341,7 @@ static void test_prerealloc_arguments(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-10");
+    push_behaviour("REALLOC-10");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 10)))
@@ -381,7 +381,7 @@ static void test_reallocates_new_request(void)
     void *p, *r, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-11");
+    push_behaviour("REALLOC-11");
 
     /* PreRealloc redirects the request to another block r: the result
      * holds r's contents and p is left alone.  Both come from before the
@@ -443,7 +443,7 @@ static void test_reallocates_new_count(void)
     SIZE_T size;
     void *p, *q;
 
-    winetest_push_context("REALLOC-12");
+    push_behaviour("REALLOC-12");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 12)))
@@ -509,7 +509,7 @@ static void test_caller_gets_postrealloc_result(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-13");
+    push_behaviour("REALLOC-13");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 13)))
@@ -557,7 +557,7 @@ static void test_postrealloc_actual(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-14");
+    push_behaviour("REALLOC-14");
     observing = TRUE;
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
@@ -587,7 +587,7 @@ static void test_forced_failure(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REALLOC-15");
+    push_behaviour("REALLOC-15");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 15)))
@@ -634,7 +634,7 @@ static void test_forced_failure_block(void)
     LONG mark;
     int did;
 
-    winetest_push_context("REALLOC-16");
+    push_behaviour("REALLOC-16");
     observing = TRUE;
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
@@ -675,7 +675,7 @@ static void test_real_failure(void)
     LONG mark;
     int did;
 
-    winetest_push_context("REALLOC-17");
+    push_behaviour("REALLOC-17");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 17)))
@@ -735,7 +735,7 @@ static void test_realloc_zero_with_spy(void)
     LONG mark;
     int did;
 
-    winetest_push_context("REALLOC-18");
+    push_behaviour("REALLOC-18");
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 18)))
@@ -774,7 +774,7 @@ static void test_realloc_null_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("REALLOC-19");
+    push_behaviour("REALLOC-19");
     observing = TRUE;
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
@@ -796,7 +796,7 @@ static void test_realloc_zero_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("REALLOC-20");
+    push_behaviour("REALLOC-20");
     observing = TRUE;
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
@@ -820,7 +820,7 @@ static void test_realloc_null_zero_calls(void)
     LONG mark;
     void *p;
 
-    winetest_push_context("REALLOC-21");
+    push_behaviour("REALLOC-21");
     observing = TRUE;
     if ((spy = start_spy(SPY_PASSTHROUGH)))
     {
@@ -890,7 +890,7 @@ static void test_prerealloc_no_store(void)
     DWORD code = 0;
     void *handler;
 
-    winetest_push_context("REALLOC-22");
+    push_behaviour("REALLOC-22");
     observing = TRUE;
     if (guard_tls == TLS_OUT_OF_INDEXES) guard_tls = TlsAlloc();
     if ((spy = start_spy(SPY_PASSTHROUGH)))

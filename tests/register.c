@@ -99,7 +99,7 @@ static void test_register_returns_s_ok(void)
     struct spy *spy = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-01");
+    push_behaviour("REGISTER-01");
     hr = pCoRegisterMallocSpy(spy_iface(spy));
     ok(hr == S_OK, "got %#lx, expected S_OK\n", (unsigned long)hr);
     unregister_spy();
@@ -110,7 +110,7 @@ static void test_register_null(void)
 {
     HRESULT hr;
 
-    winetest_push_context("REGISTER-02");
+    push_behaviour("REGISTER-02");
     hr = pCoRegisterMallocSpy(NULL);
     ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
     if (hr == S_OK) pCoRevokeMallocSpy();
@@ -122,7 +122,7 @@ static void test_register_null_while_registered(void)
     struct spy *spy = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-03");
+    push_behaviour("REGISTER-03");
     if (register_spy(spy))
     {
         hr = pCoRegisterMallocSpy(NULL);
@@ -137,7 +137,7 @@ static void test_register_same_spy_twice(void)
     struct spy *spy = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-04");
+    push_behaviour("REGISTER-04");
     if (register_spy(spy))
     {
         hr = pCoRegisterMallocSpy(spy_iface(spy));
@@ -154,7 +154,7 @@ static void test_register_queries_imallocspy(void)
     struct spy_call *call;
     LONG mark = spy_mark(), i, found = -1;
 
-    winetest_push_context("REGISTER-05");
+    push_behaviour("REGISTER-05");
     if (register_spy(spy))
     {
         for (i = spy_find_call(spy, mark, SPY_QI); i >= 0; i = spy_find_call(spy, i + 1, SPY_QI))
@@ -178,7 +178,7 @@ static void test_register_reference(void)
     struct spy *spy = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-06");
+    push_behaviour("REGISTER-06");
     ok(spy->ref == 1, "before registration: got ref %ld, expected 1\n", spy->ref);
     if (register_spy(spy))
     {
@@ -202,7 +202,7 @@ static void test_register_qi_fails(void)
     LONG mark;
     HRESULT hr;
 
-    winetest_push_context("REGISTER-07");
+    push_behaviour("REGISTER-07");
     spy->qi = SPY_QI_FAIL;
     hr = pCoRegisterMallocSpy(spy_iface(spy));
     ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
@@ -228,7 +228,7 @@ static void test_register_qi_other_object(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REGISTER-08");
+    push_behaviour("REGISTER-08");
     outer->name = "outer";
     inner->name = "inner";
     outer->qi = SPY_QI_OTHER;
@@ -264,7 +264,7 @@ static void test_register_other_spy_while_registered(void)
     struct spy *first = spy_new(SPY_PASSTHROUGH), *second = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-09");
+    push_behaviour("REGISTER-09");
     observing = TRUE;
     if (register_spy(first))
     {
@@ -282,7 +282,7 @@ static void test_register_refused_without_qi(void)
     struct spy *first = spy_new(SPY_PASSTHROUGH), *second = spy_new(SPY_PASSTHROUGH);
     HRESULT hr;
 
-    winetest_push_context("REGISTER-10");
+    push_behaviour("REGISTER-10");
     observing = TRUE;
     if (register_spy(first))
     {
@@ -324,7 +324,7 @@ static void test_register_process_wide(void)
     LONG i;
     BOOL seen = FALSE;
 
-    winetest_push_context("REGISTER-11");
+    push_behaviour("REGISTER-11");
     observing = TRUE;
     if (register_spy(spy))
     {
@@ -354,7 +354,7 @@ static void test_register_no_refcount_traffic(void)
     struct spy *spy = spy_new(SPY_PASSTHROUGH);
     LONG mark;
 
-    winetest_push_context("REGISTER-12");
+    push_behaviour("REGISTER-12");
     if (register_spy(spy))
     {
         mark = spy_mark();

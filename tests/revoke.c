@@ -150,7 +150,7 @@ static void test_revoke_nothing_registered(void)
 {
     HRESULT hr;
 
-    winetest_push_context("REVOKE-01");
+    push_behaviour("REVOKE-01");
     cleanup_spy();
     hr = pCoRevokeMallocSpy();
     ok(hr == CO_E_OBJNOTREG, "got %#lx, expected CO_E_OBJNOTREG\n", (unsigned long)hr);
@@ -162,7 +162,7 @@ static void test_revoke_releases_once(void)
     struct spy *spy;
     HRESULT hr;
 
-    winetest_push_context("REVOKE-02");
+    push_behaviour("REVOKE-02");
     if ((spy = start_spy()))
     {
         ok(spy->ref == 2, "registered: got ref %ld, expected 2\n", spy->ref);
@@ -180,7 +180,7 @@ static void test_revoke_twice(void)
     struct spy *spy;
     HRESULT hr;
 
-    winetest_push_context("REVOKE-03");
+    push_behaviour("REVOKE-03");
     if ((spy = start_spy()))
     {
         hr = pCoRevokeMallocSpy();
@@ -199,7 +199,7 @@ static void test_revoke_with_live_block(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REVOKE-04");
+    push_behaviour("REVOKE-04");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -220,7 +220,7 @@ static void test_revoke_pending_free_calls_spy(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REVOKE-05");
+    push_behaviour("REVOKE-05");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -252,7 +252,7 @@ static void test_revoke_pending_realloc_calls_spy(void)
     void *p, *q, *r = NULL;
     LONG mark;
 
-    winetest_push_context("REVOKE-06");
+    push_behaviour("REVOKE-06");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -286,7 +286,7 @@ static void test_revoke_completes_on_last_free(void)
     HRESULT hr;
     int i;
 
-    winetest_push_context("REVOKE-07");
+    push_behaviour("REVOKE-07");
 
     /* freed one by one with Free: released exactly once, by the last Free */
     if ((spy = start_spy()))
@@ -348,7 +348,7 @@ static void test_revoke_pending_then_register(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REVOKE-08");
+    push_behaviour("REVOKE-08");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -379,7 +379,7 @@ static void test_revoke_once_is_enough(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REVOKE-09");
+    push_behaviour("REVOKE-09");
     if ((spy = start_spy()))
     {
         p = m_alloc(16);
@@ -405,7 +405,7 @@ static void test_revoke_no_call_after_release(void)
     void *p, *q;
     int i;
 
-    winetest_push_context("REVOKE-10");
+    push_behaviour("REVOKE-10");
     for (i = 0; i < ARRAY_SIZE(how); i++)
     {
         if (!(spy = start_spy())) break;
@@ -441,7 +441,7 @@ static void test_revoke_pending_alloc_goes_through_spy(void)
     void *p, *q = NULL;
     LONG mark;
 
-    winetest_push_context("REVOKE-11");
+    push_behaviour("REVOKE-11");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -470,7 +470,7 @@ static void test_revoke_pending_alloc_spyed(void)
     BOOL delays;
     LONG mark;
 
-    winetest_push_context("REVOKE-12");
+    push_behaviour("REVOKE-12");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -505,7 +505,7 @@ static void test_revoke_twice_while_pending(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REVOKE-13");
+    push_behaviour("REVOKE-13");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -529,7 +529,7 @@ static void test_revoke_pending_register(void)
     HRESULT hr;
     void *p;
 
-    winetest_push_context("REVOKE-14");
+    push_behaviour("REVOKE-14");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -562,7 +562,7 @@ static void test_revoke_pending_realloc_zero(void)
     void *p;
     LONG mark;
 
-    winetest_push_context("REVOKE-15");
+    push_behaviour("REVOKE-15");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -590,7 +590,7 @@ static void test_revoke_pending_realloc_move(void)
     void *p, *q;
     LONG mark;
 
-    winetest_push_context("REVOKE-16");
+    push_behaviour("REVOKE-16");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -625,7 +625,7 @@ static void test_revoke_pending_free_release_point(void)
     void *p;
     LONG mark;
 
-    winetest_push_context("REVOKE-17");
+    push_behaviour("REVOKE-17");
     observing = TRUE;
     if ((spy = start_spy()))
     {
@@ -653,7 +653,7 @@ static void test_revoke_reallocated_block_delays(void)
     void *p, *q;
     HRESULT hr;
 
-    winetest_push_context("REVOKE-18");
+    push_behaviour("REVOKE-18");
     observing = TRUE;
     p = m_alloc(16);                        /* before registration */
     setup_check(p != NULL, "Alloc(16) returned NULL\n");

@@ -280,7 +280,7 @@ static void test_threads_no_spy(void)
     LONG errors = 0;
     unsigned i;
 
-    winetest_push_context("THREADS-01");
+    push_behaviour("THREADS-01");
     for (i = 0; i < NUM_WORKERS; i++)
     {
         soak[i].id = i;
@@ -361,7 +361,7 @@ static void test_threads_alloc_brackets(void)
     struct spy *spy;
     unsigned i;
 
-    winetest_push_context("THREADS-02");
+    push_behaviour("THREADS-02");
     memset(work, 0, sizeof(work));
     for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
     if (!allocator_stuck && (spy = start_spy()))
@@ -392,7 +392,7 @@ static void test_threads_other_brackets(void)
     struct spy *spy;
     unsigned i, j;
 
-    winetest_push_context("THREADS-03");
+    push_behaviour("THREADS-03");
     observing = TRUE;
     memset(work, 0, sizeof(work));
     for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
@@ -493,7 +493,7 @@ static void test_threads_register_revoke_race(void)
     struct spy *spy;
     unsigned r;
 
-    winetest_push_context("THREADS-04");
+    push_behaviour("THREADS-04");
     memset(&race, 0, sizeof(race));
     if (allocator_stuck)
     {
@@ -577,7 +577,7 @@ static void test_threads_reentrant_spy(void)
     struct spy *spy;
     HANDLE thread;
 
-    winetest_push_context("THREADS-05");
+    push_behaviour("THREADS-05");
     observing = TRUE;
     memset(&reentry, 0, sizeof(reentry));
     if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
