@@ -11,12 +11,28 @@
 struct spy_call spy_log[SPY_LOG_SIZE];
 volatile LONG spy_log_count;
 
+/* The log is a ring that holds the last SPY_LOG_SIZE calls: call i sits in
+ * slot i % SPY_LOG_SIZE until SPY_LOG_SIZE later calls overwrite it.  The
+ * threaded tests make far more calls than that; a check looks only at the
+ * few calls after its own mark. */
+static struct spy_call *log_at(LONG i)
+{
+    return &spy_log[i % SPY_LOG_SIZE];
+}
+
+/* The first index from `from` on that the ring still holds. */
+static LONG log_first(LONG from, LONG end)
+{
+    if (from < 0) from = 0;
+    if (end - from > SPY_LOG_SIZE) from = end - SPY_LOG_SIZE;
+    return from;
+}
+
 /* ---- per-thread state (TlsAlloc, not __thread: no winpthread import) ---- */
 
 struct spy_thread
 {
     int depth;                  /* open Pre/Post brackets on this thread */
-    struct spy_call scratch;    /* where calls go once the log is full */
     /* header mode: what a Pre method left for its Post method */
     SIZE_T alloc_cb;
     BOOL alloc_header;
@@ -164,10 +180,9 @@ void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL w
 
     if (!size) return;
     *buf = 0;
-    if (end > SPY_LOG_SIZE) end = SPY_LOG_SIZE;
-    for (i = from < 0 ? 0 : from; i < end; i++)
+    for (i = log_first(from, end); i < end; i++)
     {
-        const struct spy_call *c = &spy_log[i];
+        const struct spy_call *c = log_at(i);
 
         if (spy && c->spy != spy) continue;
         if (!c->size) strcpy(sz, "0");
@@ -194,8 +209,8 @@ LONG spy_mark(void)
 
 struct spy_call *spy_get_call(LONG i)
 {
-    if (i < 0 || i >= SPY_LOG_SIZE || i >= spy_log_count) return NULL;
-    return &spy_log[i];
+    if (i < 0 || i >= spy_log_count || i < spy_log_count - SPY_LOG_SIZE) return NULL;
+    return log_at(i);
 }
 
 struct spy_call *spy_call_of(struct spy *spy, LONG from, enum spy_method method)
@@ -227,9 +242,8 @@ LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
 {
     LONG i, end = spy_mark();
 
-    if (end > SPY_LOG_SIZE) end = SPY_LOG_SIZE;
-    for (i = from < 0 ? 0 : from; i < end; i++)
-        if ((!spy || spy_log[i].spy == spy) && spy_log[i].method == method) return i;
+    for (i = log_first(from, end); i < end; i++)
+        if ((!spy || log_at(i)->spy == spy) && log_at(i)->method == method) return i;
     return -1;
 }
 
@@ -237,9 +251,8 @@ LONG spy_count_calls(struct spy *spy, LONG from, int method)
 {
     LONG i, n = 0, end = spy_mark();
 
-    if (end > SPY_LOG_SIZE) end = SPY_LOG_SIZE;
-    for (i = from < 0 ? 0 : from; i < end; i++)
-        if ((!spy || spy_log[i].spy == spy) && (method < 0 || spy_log[i].method == (enum spy_method)method)) n++;
+    for (i = log_first(from, end); i < end; i++)
+        if ((!spy || log_at(i)->spy == spy) && (method < 0 || log_at(i)->method == (enum spy_method)method)) n++;
     return n;
 }
 
@@ -249,8 +262,7 @@ static struct spy_call *record(struct spy *spy, enum spy_method method)
     struct spy_call *c;
     DWORD tid = GetCurrentThreadId();
 
-    if (i < SPY_LOG_SIZE) c = &spy_log[i];
-    else c = &spy_thread()->scratch;
+    c = log_at(i);
     memset(c, 0, sizeof(*c));
     c->spy = spy;
     c->method = method;
@@ -838,7 +850,7 @@ static BOOL call_matches(const struct spy_call *c, const struct spy_expect *e)
 
 static LONG next_call(struct spy *spy, LONG i, LONG end)
 {
-    while (i < end && spy && spy_log[i].spy != spy) i++;
+    while (i < end && spy && log_at(i)->spy != spy) i++;
     return i;
 }
 
@@ -849,11 +861,15 @@ BOOL spy_check_calls_(const char *file, int line, struct spy *spy, LONG from,
     unsigned int e = 0, n = 0, errors = 0;
     char got[160], exp[160];
 
-    if (end > SPY_LOG_SIZE) end = SPY_LOG_SIZE;
+    if (end - from > SPY_LOG_SIZE)
+    {
+        ok_(file, line)(0, "%ld spy calls since the mark, more than the log holds\n", end - from);
+        return FALSE;
+    }
     i = next_call(spy, from < 0 ? 0 : from, end);
     for (;;)
     {
-        const struct spy_call *c = i < end ? &spy_log[i] : NULL;
+        const struct spy_call *c = i < end ? log_at(i) : NULL;
 
         if (!c && e == count) break;
         if (e < count && (expected[e].flags & SPY_OPTIONAL) && (!c || c->method != expected[e].method))
@@ -891,13 +907,13 @@ static int probe_result = -1;
 static SIZE_T last_postgetsize(struct spy *spy, LONG from)
 {
     LONG i = spy_find_call(spy, from, SPY_POSTGETSIZE);
-    return i < 0 ? 0 : spy_log[i].size;
+    return i < 0 ? 0 : log_at(i)->size;
 }
 
 static int last_postdidalloc(struct spy *spy, LONG from)
 {
     LONG i = spy_find_call(spy, from, SPY_POSTDIDALLOC);
-    return i < 0 ? -2 : spy_log[i].actual;
+    return i < 0 ? -2 : log_at(i)->actual;
 }
 
 unsigned int spy_probe(void)

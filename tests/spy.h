@@ -218,9 +218,11 @@ BOOL spy_header_safe(BOOL with_realloc);
 
 /* ---- the log ---- */
 
+/* A ring holding the last SPY_LOG_SIZE calls; reach it through the
+ * functions below, which read only what it still holds. */
 #define SPY_LOG_SIZE 65536
 extern struct spy_call spy_log[SPY_LOG_SIZE];
-extern volatile LONG spy_log_count;     /* calls recorded (may exceed the size) */
+extern volatile LONG spy_log_count;     /* calls recorded so far */
 
 /* Current end of the log: take it before the operation, pass it to the
  * functions below to look only at what happened after. */
