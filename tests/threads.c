@@ -117,19 +117,39 @@ static HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg)
 
 enum outcome { FINISHED, CRASHED, TIMED_OUT, CRASHED_AND_HUNG };
 
+/* How long the other threads may still take once one has crashed: a crash
+ * inside the allocator usually leaves its lock held, so waiting out the
+ * whole time limit would only slow the run down. */
+#define CRASH_GRACE_MS 300
+
 /* Waits for all threads (at most timeout ms in all) and closes them.  A
  * thread still running is left running: it may hold the allocator's lock. */
 static enum outcome wait_guarded(HANDLE *threads, unsigned count, DWORD timeout)
 {
-    BOOL timed_out = WaitForMultipleObjects(count, threads, TRUE, timeout) != WAIT_OBJECT_0, crashed = FALSE;
-    DWORD code;
-    unsigned i;
+    DWORD start = GetTickCount(), elapsed, code;
+    BOOL crashed, timed_out = FALSE;
+    unsigned i, running;
 
-    for (i = 0; i < count; i++)
+    for (;;)
     {
-        if (GetExitCodeThread(threads[i], &code) && code == GUARD_CRASHED) crashed = TRUE;
-        CloseHandle(threads[i]);
+        running = 0;
+        crashed = FALSE;
+        for (i = 0; i < count; i++)
+        {
+            if (!GetExitCodeThread(threads[i], &code) || code == STILL_ACTIVE) running++;
+            else if (code == GUARD_CRASHED) crashed = TRUE;
+        }
+        if (!running) break;
+        elapsed = GetTickCount() - start;
+        if (crashed && timeout > elapsed + CRASH_GRACE_MS) timeout = elapsed + CRASH_GRACE_MS;
+        if (elapsed >= timeout)
+        {
+            timed_out = TRUE;
+            break;
+        }
+        Sleep(5);
     }
+    for (i = 0; i < count; i++) CloseHandle(threads[i]);
     if (timed_out || crashed) allocator_stuck = TRUE;
     if (timed_out) return crashed ? CRASHED_AND_HUNG : TIMED_OUT;
     return crashed ? CRASHED : FINISHED;
@@ -341,6 +361,34 @@ static DWORD WINAPI other_ops_thread(void *arg)
     return 0;
 }
 
+/* THREADS-03 under pressure: each worker takes its blocks through many
+ * rounds of GetSize, DidAlloc, Realloc and an Alloc/Free pair.  One pass
+ * of other_ops_thread gives another thread only a few chances to fall into
+ * an implementation's short gap between a Pre and its Post (for GetSize
+ * and DidAlloc it catches such a gap only most of the time); this does not
+ * leave it to chance. */
+#define STORM_ROUNDS 16
+
+static DWORD WINAPI storm_thread(void *arg)
+{
+    struct bracket_work *w = arg;
+    unsigned i, round;
+    void *q;
+
+    for (round = 0; round < STORM_ROUNDS; round++)
+        for (i = 0; i < BLOCKS_PER_THREAD; i++)
+        {
+            if (!w->blocks[i]) continue;
+            if (m_getsize(w->blocks[i]) == (SIZE_T)-1) w->errors++;
+            if (m_didalloc(w->blocks[i]) != 1) w->errors++;
+            if ((q = m_realloc(w->blocks[i], 16 + (round & 1) * 48 + i))) w->blocks[i] = q;
+            else w->errors++;
+            if ((q = pCoTaskMemAlloc(8))) pCoTaskMemFree(q);
+            else w->errors++;
+        }
+    return 0;
+}
+
 static void free_work(struct bracket_work *work, unsigned count)
 {
     unsigned i, j;
@@ -404,6 +452,38 @@ static void test_threads_other_brackets(void)
         spy_reset(spy);
         spy->hook = yield_hook;
         if (start_threads(threads, NUM_WORKERS, other_ops_thread, args)
+            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
+        {
+            trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
+            spy->hook = NULL;
+            free_work(work, NUM_WORKERS);
+            end_spy();
+        }
+    }
+    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+    observing = FALSE;
+    winetest_pop_context();
+}
+
+static void test_threads_bracket_storm(void)
+{
+    static struct bracket_work work[NUM_WORKERS];
+    void *args[NUM_WORKERS];
+    HANDLE threads[NUM_WORKERS];
+    struct spy *spy;
+    unsigned i, j;
+
+    push_behaviour("THREADS-03");
+    observing = TRUE;
+    memset(work, 0, sizeof(work));
+    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
+    if (!allocator_stuck && (spy = start_spy()))
+    {
+        for (i = 0; i < NUM_WORKERS; i++)
+            for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
+        spy_reset(spy);
+        spy->hook = yield_hook;
+        if (start_threads(threads, NUM_WORKERS, storm_thread, args)
             && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
         {
             trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
@@ -613,6 +693,7 @@ START_TEST(threads)
     test_threads_no_spy();
     test_threads_alloc_brackets();
     test_threads_other_brackets();
+    test_threads_bracket_storm();
     test_threads_register_revoke_race();
     /* last: a deadlocked implementation may hold its lock for good */
     test_threads_reentrant_spy();
