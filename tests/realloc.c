@@ -550,6 +550,72 @@ static void test_caller_gets_postrealloc_result(void)
     winetest_pop_context();
 }
 
+/* Realloc(p, 0) is a reallocation too: it frees the block PreRealloc
+ * stored in *ppNewRequest (a header spy's caller pointer is not a heap
+ * block at all) and leaves the caller's pointer alone. */
+static void test_realloc_zero_frees_new_request(void)
+{
+    struct spy *spy = NULL;
+    void *p, *r, *q;
+    int did_p, did_r;
+
+    push_behaviour("REALLOC-11");
+    p = filled_block(32, 21);
+    r = filled_block(32, 121);
+    if (p && r && (spy = start_spy(SPY_PASSTHROUGH)))
+    {
+        spy_override_ptr(spy, SPY_PREREALLOC, r);
+        q = m_realloc(p, 0);
+        spy_clear_override(spy, SPY_PREREALLOC);
+        end_spy();
+        ok(q == NULL, "Realloc(p, 0) redirected to r: got %p, expected NULL\n", q);
+        did_r = m_didalloc(r);
+        did_p = m_didalloc(p);
+        ok(did_r != 1, "Realloc(p, 0) redirected to r: DidAlloc(r) afterwards: got %d, expected not 1 (freed)\n",
+           did_r);
+        ok(did_p == 1, "Realloc(p, 0) redirected to r: DidAlloc(p) afterwards: got %d, expected 1 (left alone)\n",
+           did_p);
+        if (did_p == 1) ok(check_pattern(p, 32, 21), "Realloc(p, 0) redirected to r: the caller's block changed\n");
+        /* free only what is still live: a broken implementation freed p */
+        if (q && q != p && q != r && m_didalloc(q) == 1) m_free(q);
+        if (did_r == 1) m_free(r);
+        if (did_p == 1) m_free(p);
+    }
+    else if (!spy)
+    {
+        m_free(p);
+        m_free(r);
+    }
+    winetest_pop_context();
+}
+
+/* The caller of Realloc(p, 0) gets PostRealloc's result too, where the
+ * implementation calls PostRealloc for it (whether it does is REALLOC-20). */
+static void test_realloc_zero_caller_gets_postrealloc_result(void)
+{
+    static char sentinel[16];
+    struct spy *spy;
+    LONG before;
+    void *p, *q;
+
+    push_behaviour("REALLOC-13");
+    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    {
+        if ((p = filled_block(32, 22)))
+        {
+            spy_override_ptr(spy, SPY_POSTREALLOC, sentinel);
+            before = spy->calls[SPY_POSTREALLOC];
+            q = m_realloc(p, 0);
+            spy_clear_override(spy, SPY_POSTREALLOC);
+            if (spy->calls[SPY_POSTREALLOC] != before)
+                ok(q == (void *)sentinel, "Realloc(p, 0) with PostRealloc returning %p: got %p\n", sentinel, q);
+            if (m_didalloc(p) == 1) m_free(p);      /* not freed: REALLOC-18 says so */
+        }
+        end_spy();
+    }
+    winetest_pop_context();
+}
+
 static void test_postrealloc_actual(void)
 {
     struct spy_call *call;
@@ -969,8 +1035,10 @@ START_TEST(realloc)
     test_spy_calls();
     test_prerealloc_arguments();
     test_reallocates_new_request();
+    test_realloc_zero_frees_new_request();
     test_reallocates_new_count();
     test_caller_gets_postrealloc_result();
+    test_realloc_zero_caller_gets_postrealloc_result();
     test_postrealloc_actual();
     test_forced_failure();
     test_forced_failure_block();
