@@ -9,72 +9,9 @@
 
 #include "spy.h"
 
-static const char *hr_name(HRESULT hr)
-{
-    static char buf[16];
-
-    switch (hr)
-    {
-    case S_OK: return "S_OK";
-    case E_INVALIDARG: return "E_INVALIDARG";
-    case E_ACCESSDENIED: return "E_ACCESSDENIED";
-    case CO_E_OBJISREG: return "CO_E_OBJISREG";
-    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
-    }
-    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
-    return buf;
-}
-
 static const char *bool_name(BOOL b)
 {
     return b ? "TRUE" : "FALSE";
-}
-
-
-/* Checks made while setting up or cleaning up.  They fail in a documented
- * row; in an undefined row (observing), which never fails, a broken setup
- * only skips. */
-static BOOL observing;
-
-static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
-static BOOL setup_check(BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok(cond, "%s", buf);
-    else if (!cond) skip("%s", buf);
-    return cond;
-}
-
-/* A new pass-through spy, registered; a failure line if that fails. */
-static struct spy *start_spy(void)
-{
-    struct spy *spy = spy_new(SPY_PASSTHROUGH);
-    HRESULT hr;
-
-    if (!spy)
-    {
-        setup_check(0, "cannot create a spy\n");
-        return NULL;
-    }
-    hr = pCoRegisterMallocSpy(spy_iface(spy));
-    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %#lx, expected S_OK (is a spy left registered?)\n",
-       (unsigned long)hr);
-    return hr == S_OK ? spy : NULL;
-}
-
-/* Revokes the spy at the end of a test; every block the test made under
- * it must be freed by then, so anything but S_OK is reported. */
-static void end_spy(void)
-{
-    HRESULT hr = pCoRevokeMallocSpy();
-
-    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %#lx, expected S_OK\n",
-       (unsigned long)hr);
 }
 
 /* The first call to method of spy since mark, or NULL (with a failure line
@@ -98,6 +35,16 @@ static BOOL spyed_of(struct spy *spy, LONG mark, enum spy_method method, BOOL ex
     return !call->spyed == !expected;
 }
 
+/* What an undefined row observes: the fSpyed the spy saw in its first call
+ * to method since mark. */
+static void trace_spyed(struct spy *spy, LONG mark, enum spy_method method)
+{
+    struct spy_call *call = spy_call_of(spy, mark, method);
+
+    if (call) trace("observed: %s\n", bool_name(call->spyed));
+    else trace("observed: no %s\n", spy_method_name(method));
+}
+
 static void test_prefree_spied_block(void)
 {
     struct spy *spy;
@@ -105,7 +52,7 @@ static void test_prefree_spied_block(void)
     LONG mark;
 
     push_behaviour("FSPYED-01");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         p = m_alloc(16);
         ok(p != NULL, "Alloc(16) returned NULL\n");
@@ -118,7 +65,7 @@ static void test_prefree_spied_block(void)
         mark = spy_mark();
         pCoTaskMemFree(p);
         if (p) spyed_of(spy, mark, SPY_PREFREE, TRUE, "block from CoTaskMemAlloc under the spy");
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -132,13 +79,13 @@ static void test_prefree_unspied_block(void)
     push_behaviour("FSPYED-02");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         m_free(p);
         p = NULL;
         spyed_of(spy, mark, SPY_PREFREE, FALSE, "block allocated before registration");
-        end_spy();
+        spy_unregister();
     }
     m_free(p);
     winetest_pop_context();
@@ -155,7 +102,7 @@ static void test_postfree_matches_prefree(void)
     push_behaviour("FSPYED-03");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         after = m_alloc(16);
         ok(after != NULL, "Alloc(16) returned NULL\n");
@@ -172,7 +119,7 @@ static void test_postfree_matches_prefree(void)
                    i ? "after" : "before", bool_name(post->spyed), bool_name(pre->spyed));
         }
         before = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(before);
     winetest_pop_context();
@@ -187,7 +134,7 @@ static void test_prerealloc_spyed(void)
     push_behaviour("FSPYED-04");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         after = m_alloc(16);
         ok(after != NULL, "Alloc(16) returned NULL\n");
@@ -209,7 +156,7 @@ static void test_prerealloc_spyed(void)
         m_free(after);
         m_free(before);
         before = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(before);
     winetest_pop_context();
@@ -222,7 +169,7 @@ static void test_postrealloc_spied_block(void)
     LONG mark;
 
     push_behaviour("FSPYED-05");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         p = m_alloc(16);
         ok(p != NULL, "Alloc(16) returned NULL\n");
@@ -246,7 +193,7 @@ static void test_postrealloc_spied_block(void)
             }
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -254,7 +201,6 @@ static void test_postrealloc_spied_block(void)
 static void test_postrealloc_unspied_block(void)
 {
     struct spy *spy;
-    struct spy_call *call;
     void *p, *q;
     LONG mark;
 
@@ -262,37 +208,37 @@ static void test_postrealloc_unspied_block(void)
     observing = TRUE;
     p = m_alloc(16);
     setup_check(p != NULL, "Alloc(16) returned NULL\n");
-    if (p && (spy = start_spy()))
+    if (p && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         q = m_realloc(p, 64);
         if (q) p = q;
         if (!q)
             trace("observed: Realloc failed\n");
-        else if ((call = spy_get_call(spy_find_call(spy, mark, SPY_POSTREALLOC))))
-            trace("observed: %s\n", bool_name(call->spyed));
         else
-            trace("observed: no PostRealloc\n");
+            trace_spyed(spy, mark, SPY_POSTREALLOC);
         m_free(p);
         p = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(p);
     observing = FALSE;
     winetest_pop_context();
 }
 
-static void test_getsize_spyed(void)
+/* FSPYED-07 and -08 alike: GetSize or DidAlloc, whichever pre and post
+ * belong to, on a block allocated before the registration and on one
+ * allocated under the spy; both calls get the block's fSpyed. */
+static void check_query_spyed(enum spy_method pre, enum spy_method post)
 {
     struct spy *spy;
     void *before, *after;
     LONG mark;
     int i;
 
-    push_behaviour("FSPYED-07");
     before = m_alloc(16);
     ok(before != NULL, "Alloc(16) returned NULL\n");
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         after = m_alloc(16);
         ok(after != NULL, "Alloc(16) returned NULL\n");
@@ -302,49 +248,30 @@ static void test_getsize_spyed(void)
             const char *what = i ? "block allocated under the spy" : "block allocated before registration";
             if (!p) continue;
             mark = spy_mark();
-            m_getsize(p);
-            spyed_of(spy, mark, SPY_PREGETSIZE, i, what);
-            spyed_of(spy, mark, SPY_POSTGETSIZE, i, what);
+            if (pre == SPY_PREGETSIZE) m_getsize(p);
+            else m_didalloc(p);
+            spyed_of(spy, mark, pre, i, what);
+            spyed_of(spy, mark, post, i, what);
         }
         m_free(after);
         m_free(before);
         before = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(before);
+}
+
+static void test_getsize_spyed(void)
+{
+    push_behaviour("FSPYED-07");
+    check_query_spyed(SPY_PREGETSIZE, SPY_POSTGETSIZE);
     winetest_pop_context();
 }
 
 static void test_didalloc_spyed(void)
 {
-    struct spy *spy;
-    void *before, *after;
-    LONG mark;
-    int i;
-
     push_behaviour("FSPYED-08");
-    before = m_alloc(16);
-    ok(before != NULL, "Alloc(16) returned NULL\n");
-    if ((spy = start_spy()))
-    {
-        after = m_alloc(16);
-        ok(after != NULL, "Alloc(16) returned NULL\n");
-        for (i = 0; i < 2; i++)
-        {
-            void *p = i ? after : before;
-            const char *what = i ? "block allocated under the spy" : "block allocated before registration";
-            if (!p) continue;
-            mark = spy_mark();
-            m_didalloc(p);
-            spyed_of(spy, mark, SPY_PREDIDALLOC, i, what);
-            spyed_of(spy, mark, SPY_POSTDIDALLOC, i, what);
-        }
-        m_free(after);
-        m_free(before);
-        before = NULL;
-        end_spy();
-    }
-    m_free(before);
+    check_query_spyed(SPY_PREDIDALLOC, SPY_POSTDIDALLOC);
     winetest_pop_context();
 }
 
@@ -357,7 +284,7 @@ static void test_reallocated_block_becomes_spied(void)
     push_behaviour("FSPYED-09");
     p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
-    if (p && (spy = start_spy()))
+    if (p && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         q = m_realloc(p, 100);
         ok(q != NULL, "Realloc(p, 100) returned NULL\n");
@@ -376,7 +303,7 @@ static void test_reallocated_block_becomes_spied(void)
         }
         else m_free(p);
         p = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(p);
     winetest_pop_context();
@@ -385,21 +312,17 @@ static void test_reallocated_block_becomes_spied(void)
 static void test_didalloc_foreign_pointer(void)
 {
     struct spy *spy;
-    struct spy_call *call;
     char stack[32];
     LONG mark;
 
     push_behaviour("FSPYED-10");
     observing = TRUE;
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         m_didalloc(stack);
-        if ((call = spy_get_call(spy_find_call(spy, mark, SPY_PREDIDALLOC))))
-            trace("observed: %s\n", bool_name(call->spyed));
-        else
-            trace("observed: no PreDidAlloc\n");
-        end_spy();
+        trace_spyed(spy, mark, SPY_PREDIDALLOC);
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -408,22 +331,18 @@ static void test_didalloc_foreign_pointer(void)
 static void test_realloc_null_spyed(void)
 {
     struct spy *spy;
-    struct spy_call *call;
     LONG mark;
     void *p;
 
     push_behaviour("FSPYED-11");
     observing = TRUE;
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         p = m_realloc(NULL, 16);
-        if ((call = spy_get_call(spy_find_call(spy, mark, SPY_PREREALLOC))))
-            trace("observed: %s\n", bool_name(call->spyed));
-        else
-            trace("observed: no PreRealloc\n");
+        trace_spyed(spy, mark, SPY_PREREALLOC);
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -437,16 +356,16 @@ static void test_forced_failure_leaves_nothing(void)
 
     push_behaviour("FSPYED-12");
     observing = TRUE;
-    if ((spy = start_spy()))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         spy->alloc_fault.kind = SPY_FAULT_ZERO;
         spy->alloc_fault.count = 1;
         p = m_alloc(16);
         setup_check(p == NULL, "Alloc with PreAlloc forcing a failure: got %p, expected NULL\n", p);
         hr = pCoRevokeMallocSpy();
-        trace("observed: revoke %s\n", hr_name(hr));
+        trace("observed: revoke %s\n", str_hr(hr));
         if (p) m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();

@@ -73,6 +73,21 @@ BOOL init_malloc(void)
     return TRUE;
 }
 
+BOOL observing;
+
+BOOL setup_check_(const char *file, int line, BOOL cond, const char *fmt, ...)
+{
+    char buf[256];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, args);
+    va_end(args);
+    if (!observing) ok_(file, line)(cond, "%s", buf);
+    else if (!cond) skip_(file, line)("%s", buf);
+    return cond;
+}
+
 HRESULT cleanup_spy(void)
 {
     if (impl_state <= 0) return CO_E_OBJNOTREG;

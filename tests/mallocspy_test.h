@@ -95,6 +95,18 @@ static inline void push_behaviour_(const char *file, int line, const char *id)
     if (winetest_debug > 1) trace_(file, line)("reached\n");
 }
 
+/* TRUE while a test checks an undefined (catalogue class "undefined") row:
+ * such a row only observes ("observed: ..." traces) and never fails.  Set
+ * it after push_behaviour() and clear it before winetest_pop_context(). */
+extern BOOL observing;
+
+/* A check made while setting up or cleaning up, at the caller's line: an
+ * ok() in a documented row, but in an observing row, which must not fail,
+ * a broken setup only skips (and a sound one prints nothing).  Returns
+ * cond. */
+#define setup_check(...) setup_check_(__FILE__, __LINE__, __VA_ARGS__)
+BOOL setup_check_(const char *file, int line, BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(4,5);
+
 /* Revokes whatever spy is registered, so that one failing test does not
  * cascade.  Returns the HRESULT of CoRevokeMallocSpy (CO_E_OBJNOTREG when
  * nothing was registered).  Prints nothing. */
@@ -112,6 +124,14 @@ static inline void m_heapminimize(void) { IMalloc_HeapMinimize(test_malloc); }
  * (S_OK, E_INVALIDARG, ... or 0x%08lx); rotating static buffers, for messages. */
 const char *str_size(SIZE_T value);
 const char *str_hr(HRESULT hr);
+
+/* A thread for code that may crash inside the implementation: like
+ * CreateThread(func, arg), but a crash (access violation, heap corruption,
+ * ...) on it ends only that thread, with exit code GUARD_CRASHED, instead
+ * of the whole process.  NULL if it cannot be started.  The exception
+ * handler this needs stays installed for the rest of the process. */
+#define GUARD_CRASHED 0xdead
+HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg);
 
 /* Fills / checks n bytes with a pattern derived from seed. */
 void fill_pattern(void *p, SIZE_T n, unsigned seed);

@@ -19,63 +19,6 @@
 /* Probed once: may header-spy blocks be made (see probe_sizes)? */
 static BOOL alloc_uses_prealloc_size, realloc_uses_prerealloc_size;
 
-static const char *hr_name(HRESULT hr)
-{
-    static char buf[16];
-
-    switch (hr)
-    {
-    case S_OK: return "S_OK";
-    case E_ACCESSDENIED: return "E_ACCESSDENIED";
-    case CO_E_OBJISREG: return "CO_E_OBJISREG";
-    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
-    }
-    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
-    return buf;
-}
-
-/* Checks made while setting up or cleaning up.  They fail in a documented
- * row; in an undefined row (observing), which never fails, a broken setup
- * only skips. */
-static BOOL observing;
-
-static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
-static BOOL setup_check(BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok(cond, "%s", buf);
-    else if (!cond) skip("%s", buf);
-    return cond;
-}
-
-static struct spy *start_spy(enum spy_mode mode)
-{
-    struct spy *spy = spy_new(mode);
-    HRESULT hr;
-
-    if (!spy)
-    {
-        setup_check(0, "cannot create a spy\n");
-        return NULL;
-    }
-    hr = pCoRegisterMallocSpy(spy_iface(spy));
-    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK (is a spy left registered?)\n", hr_name(hr));
-    return hr == S_OK ? spy : NULL;
-}
-
-static void end_spy(void)
-{
-    HRESULT hr = pCoRevokeMallocSpy();
-
-    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %s, expected S_OK\n",
-                hr_name(hr));
-}
-
 /* A header spy writes its header and trailer into the block the allocator
  * made from PreAlloc's (PreRealloc's) count; if the allocator allocated the
  * caller's count instead, that would overrun the block.  So find out first,
@@ -114,7 +57,7 @@ static struct spy *start_header_spy(void)
              "a header spy would overrun its blocks\n");
         return NULL;
     }
-    return start_spy(SPY_HEADER);
+    return spy_register_new(SPY_HEADER);
 }
 
 /* Alloc(n) under the header spy, filled with a pattern; NULL on failure. */
@@ -138,11 +81,6 @@ static void *filled_block(SIZE_T n, unsigned seed)
 
     if (setup_check(p != NULL, "Alloc(%lu) returned NULL\n", (unsigned long)n)) fill_pattern(p, n, seed);
     return p;
-}
-
-static struct spy_call *first_call(struct spy *spy, LONG mark, enum spy_method method)
-{
-    return spy_get_call(spy_find_call(spy, mark, method));
 }
 
 /* ---- the allocator alone ---- */
@@ -315,7 +253,7 @@ static void test_spy_calls(void)
     LONG mark;
 
     push_behaviour("REALLOC-09");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 9)))
         {
@@ -329,7 +267,7 @@ static void test_spy_calls(void)
             spy_check_calls(spy, mark, expect);
             m_free(q ? q : p);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -342,19 +280,19 @@ static void test_prerealloc_arguments(void)
     LONG mark;
 
     push_behaviour("REALLOC-10");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 10)))
         {
             mark = spy_mark();
             q = pCoTaskMemRealloc(p, 72);
-            if ((call = first_call(spy, mark, SPY_PREREALLOC)))
+            if ((call = spy_call_of(spy, mark, SPY_PREREALLOC)))
                 ok(call->ptr == p && call->size == 72, "got PreRealloc(%p, %lu), expected PreRealloc(%p, 72)\n",
                    call->ptr, (unsigned long)call->size, p);
             else ok(0, "got no PreRealloc call\n");
             m_free(q ? q : p);
         }
-        end_spy();
+        spy_unregister();
     }
     /* through the header spy the caller's pointer is not the real block */
     if ((spy = start_header_spy()))
@@ -363,13 +301,13 @@ static void test_prerealloc_arguments(void)
         {
             mark = spy_mark();
             q = m_realloc(p, 200);
-            if ((call = first_call(spy, mark, SPY_PREREALLOC)))
+            if ((call = spy_call_of(spy, mark, SPY_PREREALLOC)))
                 ok(call->ptr == p && call->size == 200, "header spy: got PreRealloc(%p, %lu), expected PreRealloc(%p, 200)\n",
                    call->ptr, (unsigned long)call->size, p);
             else ok(0, "header spy: got no PreRealloc call\n");
             m_free(q ? q : p);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -388,7 +326,7 @@ static void test_reallocates_new_request(void)
      * registration, so neither is a spied block. */
     p = filled_block(32, 11);
     r = filled_block(32, 111);
-    if (p && r && (spy = start_spy(SPY_PASSTHROUGH)))
+    if (p && r && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         spy_override_ptr(spy, SPY_PREREALLOC, r);
         spy_override_size(spy, SPY_PREREALLOC, 64);
@@ -404,7 +342,7 @@ static void test_reallocates_new_request(void)
         }
         m_free(p);
         p = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(p);
     m_free(r);
@@ -423,7 +361,7 @@ static void test_reallocates_new_request(void)
                 p = q;
                 ok(spy->guard_errors == 0, "header spy: got %ld damaged headers, expected 0\n", spy->guard_errors);
                 ok(check_pattern(q, 100, 11), "header spy: the contents did not move with the block\n");
-                call = first_call(spy, mark, SPY_POSTREALLOC);
+                call = spy_call_of(spy, mark, SPY_POSTREALLOC);
                 ok(call && call->ptr == (BYTE *)q - SPY_HEADER_SIZE,
                    "header spy: got PostRealloc(%p), expected the real block %p\n", call ? call->ptr : NULL,
                    (BYTE *)q - SPY_HEADER_SIZE);
@@ -432,7 +370,7 @@ static void test_reallocates_new_request(void)
             m_free(p);
             ok(spy->guard_errors == 0, "header spy: got %ld damaged headers at Free, expected 0\n", spy->guard_errors);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -444,7 +382,7 @@ static void test_reallocates_new_count(void)
     void *p, *q;
 
     push_behaviour("REALLOC-12");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 12)))
         {
@@ -461,7 +399,7 @@ static void test_reallocates_new_count(void)
             }
             m_free(p);
         }
-        end_spy();
+        spy_unregister();
     }
     if ((spy = start_header_spy()))
     {
@@ -479,7 +417,7 @@ static void test_reallocates_new_count(void)
             m_free(p);
             ok(spy->guard_errors == 0, "header spy: got %ld damaged headers or trailers, expected 0\n", spy->guard_errors);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -510,14 +448,14 @@ static void test_caller_gets_postrealloc_result(void)
     LONG mark;
 
     push_behaviour("REALLOC-13");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 13)))
         {
             spy->hook = offset_hook;
             mark = spy_mark();
             q = m_realloc(p, 64);
-            call = first_call(spy, mark, SPY_POSTREALLOC);
+            call = spy_call_of(spy, mark, SPY_POSTREALLOC);
             ok(call != NULL, "no PostRealloc call\n");
             if (call)
                 ok(q == call->ret_ptr && q != NULL, "got %p, expected PostRealloc's result %p\n", q, call->ret_ptr);
@@ -531,7 +469,7 @@ static void test_caller_gets_postrealloc_result(void)
             spy->hook = NULL;
             spy_reset(spy);
         }
-        end_spy();
+        spy_unregister();
     }
     if ((spy = start_header_spy()))
     {
@@ -539,13 +477,13 @@ static void test_caller_gets_postrealloc_result(void)
         {
             mark = spy_mark();
             q = m_realloc(p, 80);
-            call = first_call(spy, mark, SPY_POSTREALLOC);
+            call = spy_call_of(spy, mark, SPY_POSTREALLOC);
             ok(call && q && q == call->ret_ptr, "header spy: got %p, expected PostRealloc's result %p\n", q,
                call ? call->ret_ptr : NULL);
             if (call && q) ok(q != call->ptr, "header spy: got PostRealloc's argument %p, expected its result\n", q);
             m_free(q ? q : p);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -562,12 +500,12 @@ static void test_realloc_zero_frees_new_request(void)
     push_behaviour("REALLOC-11");
     p = filled_block(32, 21);
     r = filled_block(32, 121);
-    if (p && r && (spy = start_spy(SPY_PASSTHROUGH)))
+    if (p && r && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         spy_override_ptr(spy, SPY_PREREALLOC, r);
         q = m_realloc(p, 0);
         spy_clear_override(spy, SPY_PREREALLOC);
-        end_spy();
+        spy_unregister();
         ok(q == NULL, "Realloc(p, 0) redirected to r: got %p, expected NULL\n", q);
         did_r = m_didalloc(r);
         did_p = m_didalloc(p);
@@ -599,7 +537,7 @@ static void test_realloc_zero_caller_gets_postrealloc_result(void)
     void *p, *q;
 
     push_behaviour("REALLOC-13");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 22)))
         {
@@ -611,7 +549,7 @@ static void test_realloc_zero_caller_gets_postrealloc_result(void)
                 ok(q == (void *)sentinel, "Realloc(p, 0) with PostRealloc returning %p: got %p\n", sentinel, q);
             if (m_didalloc(p) == 1) m_free(p);      /* not freed: REALLOC-18 says so */
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -625,13 +563,13 @@ static void test_postrealloc_actual(void)
 
     push_behaviour("REALLOC-14");
     observing = TRUE;
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 14)))
         {
             mark = spy_mark();
             q = m_realloc(p, MOVE_SIZE);
-            call = first_call(spy, mark, SPY_POSTREALLOC);
+            call = spy_call_of(spy, mark, SPY_POSTREALLOC);
             if (!q) trace("observed: Realloc failed\n");
             else if (q == p) trace("observed: block did not move\n");
             else if (!call) trace("observed: no PostRealloc\n");
@@ -641,7 +579,7 @@ static void test_postrealloc_actual(void)
             if (q && q != p) m_free(q);
             else if (!q) m_free(p);
         }
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -654,7 +592,7 @@ static void test_forced_failure(void)
     LONG mark;
 
     push_behaviour("REALLOC-15");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 15)))
         {
@@ -668,7 +606,7 @@ static void test_forced_failure(void)
             spy_check_calls(spy, mark, expect);
             m_free(q ? q : p);
         }
-        end_spy();
+        spy_unregister();
     }
     if ((spy = start_header_spy()))
     {
@@ -686,7 +624,7 @@ static void test_forced_failure(void)
             m_free(q ? q : p);
             ok(spy->guard_errors == 0, "header spy: got %ld damaged headers or trailers, expected 0\n", spy->guard_errors);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -702,7 +640,7 @@ static void test_forced_failure_block(void)
 
     push_behaviour("REALLOC-16");
     observing = TRUE;
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 16)))
         {
@@ -721,13 +659,13 @@ static void test_forced_failure_block(void)
                 mark = spy_mark();
                 did = m_didalloc(p);
                 if (did != 1) strcat(buf, ", freed");
-                call = first_call(spy, mark, SPY_PREDIDALLOC);
+                call = spy_call_of(spy, mark, SPY_PREDIDALLOC);
                 if (did == 1 && call && !call->spyed) strcat(buf, ", no longer spied");
                 trace("observed: %s\n", *buf ? buf + 2 : "unchanged");
                 if (did == 1) m_free(p);
             }
         }
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -742,7 +680,7 @@ static void test_real_failure(void)
     int did;
 
     push_behaviour("REALLOC-17");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 17)))
         {
@@ -765,13 +703,13 @@ static void test_real_failure(void)
                 did = m_didalloc(p);
                 ok(did == 1, "DidAlloc(p): got %d, expected 1\n", did);
                 /* still the same spied block */
-                call = first_call(spy, mark, SPY_PREDIDALLOC);
+                call = spy_call_of(spy, mark, SPY_PREDIDALLOC);
                 ok(call && call->spyed, "PreDidAlloc(p) after the failure: got fSpyed %s, expected TRUE\n",
                    call ? (call->spyed ? "TRUE" : "FALSE") : "(no call)");
             }
             m_free(p);
         }
-        end_spy();
+        spy_unregister();
     }
     if ((spy = start_header_spy()))
     {
@@ -788,7 +726,7 @@ static void test_real_failure(void)
             m_free(p);
             ok(spy->guard_errors == 0, "header spy: got %ld damaged headers or trailers, expected 0\n", spy->guard_errors);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -802,20 +740,20 @@ static void test_realloc_zero_with_spy(void)
     int did;
 
     push_behaviour("REALLOC-18");
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(32, 18)))
         {
             mark = spy_mark();
             q = m_realloc(p, 0);
-            call = first_call(spy, mark, SPY_PREREALLOC);
+            call = spy_call_of(spy, mark, SPY_PREREALLOC);
             ok(call && call->ret_size == 0, "PreRealloc was not called or did not return 0\n");
             ok(q == NULL, "got %p, expected NULL\n", q);
             did = m_didalloc(p);
             ok(did != 1, "DidAlloc(p) afterwards: got %d, expected not 1 (freed)\n", did);
             if (q) m_free(q);
         }
-        end_spy();
+        spy_unregister();
     }
     if ((spy = start_header_spy()))
     {
@@ -828,7 +766,7 @@ static void test_realloc_zero_with_spy(void)
             ok(did != 1, "header spy: DidAlloc(p) afterwards: got %d, expected not 1 (freed)\n", did);
             if (q) m_free(q);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -842,14 +780,14 @@ static void test_realloc_null_calls(void)
 
     push_behaviour("REALLOC-19");
     observing = TRUE;
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         p = m_realloc(NULL, 24);
         spy_format_calls(buf, sizeof(buf), spy, mark, TRUE, NULL, NULL, 24);
         trace("observed: %s\n", buf);
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -864,7 +802,7 @@ static void test_realloc_zero_calls(void)
 
     push_behaviour("REALLOC-20");
     observing = TRUE;
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((p = filled_block(16, 20)))
         {
@@ -873,7 +811,7 @@ static void test_realloc_zero_calls(void)
             spy_format_calls(buf, sizeof(buf), spy, mark, TRUE, p, NULL, 16);
             trace("observed: %s\n", buf);
         }
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -888,14 +826,14 @@ static void test_realloc_null_zero_calls(void)
 
     push_behaviour("REALLOC-21");
     observing = TRUE;
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         mark = spy_mark();
         p = m_realloc(NULL, 0);
         spy_format_calls(buf, sizeof(buf), spy, mark, TRUE, NULL, NULL, 0);
         trace("observed: %s, %s\n", buf, p ? "zero-length item" : "NULL");
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -903,36 +841,6 @@ static void test_realloc_null_zero_calls(void)
 
 /* ---- REALLOC-22 runs in a thread of its own: an implementation that
  * reallocates an uninitialized *ppNewRequest may crash or hang. ---- */
-
-#define GUARD_CRASHED 0xdead
-
-static DWORD guard_tls = TLS_OUT_OF_INDEXES;
-
-static void guard_bailout(void)
-{
-    ExitThread(GUARD_CRASHED);
-}
-
-/* A crash in a guarded thread ends that thread (exit code GUARD_CRASHED)
- * instead of the process. */
-static LONG CALLBACK guard_handler(EXCEPTION_POINTERS *ep)
-{
-    DWORD code = ep->ExceptionRecord->ExceptionCode;
-
-    if (code != EXCEPTION_ACCESS_VIOLATION && code != EXCEPTION_ILLEGAL_INSTRUCTION
-        && code != EXCEPTION_PRIV_INSTRUCTION && code != EXCEPTION_INT_DIVIDE_BY_ZERO
-        && code != EXCEPTION_DATATYPE_MISALIGNMENT && code != 0xc0000374 /* heap corruption */)
-        return EXCEPTION_CONTINUE_SEARCH;
-    if (guard_tls == TLS_OUT_OF_INDEXES || !TlsGetValue(guard_tls)) return EXCEPTION_CONTINUE_SEARCH;
-#ifdef _WIN64
-    ep->ContextRecord->Rsp = ((ep->ContextRecord->Rsp - 1024) & ~(DWORD64)15) - 8;
-    ep->ContextRecord->Rip = (DWORD64)(ULONG_PTR)guard_bailout;
-#else
-    ep->ContextRecord->Esp = ((ep->ContextRecord->Esp - 1024) & ~(DWORD)15) - 4;
-    ep->ContextRecord->Eip = (DWORD)(ULONG_PTR)guard_bailout;
-#endif
-    return EXCEPTION_CONTINUE_EXECUTION;
-}
 
 struct no_store_args
 {
@@ -943,7 +851,6 @@ static DWORD WINAPI no_store_thread(void *arg)
 {
     struct no_store_args *a = arg;
 
-    TlsSetValue(guard_tls, (void *)1);
     a->result = m_realloc(a->p, 64);
     return 0;
 }
@@ -954,23 +861,19 @@ static void test_prerealloc_no_store(void)
     struct spy *spy;
     HANDLE thread;
     DWORD code = 0;
-    void *handler;
 
     push_behaviour("REALLOC-22");
     observing = TRUE;
-    if (guard_tls == TLS_OUT_OF_INDEXES) guard_tls = TlsAlloc();
-    if ((spy = start_spy(SPY_PASSTHROUGH)))
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         if ((args.p = filled_block(32, 22)))
         {
             spy->prerealloc_no_store = TRUE;
-            handler = AddVectoredExceptionHandler(1, guard_handler);
-            thread = CreateThread(NULL, 0, no_store_thread, &args, 0, NULL);
+            thread = start_guarded(no_store_thread, &args);
             if (!setup_check(thread != NULL, "CreateThread failed, error %lu\n", GetLastError()))
             {
-                if (handler) RemoveVectoredExceptionHandler(handler);
                 m_free(args.p);
-                end_spy();
+                spy_unregister();
                 observing = FALSE;
                 winetest_pop_context();
                 return;
@@ -979,14 +882,12 @@ static void test_prerealloc_no_store(void)
             {
                 /* it may hold the allocator's lock: touch nothing more */
                 trace("observed: deadlock\n");
-                if (handler) RemoveVectoredExceptionHandler(handler);
                 observing = FALSE;
                 winetest_pop_context();
                 return;
             }
             GetExitCodeThread(thread, &code);
             CloseHandle(thread);
-            if (handler) RemoveVectoredExceptionHandler(handler);
             if (code == GUARD_CRASHED)
             {
                 trace("observed: crash\n");
@@ -1012,7 +913,7 @@ static void test_prerealloc_no_store(void)
                 m_free(args.p);
             }
         }
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();

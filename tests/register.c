@@ -9,69 +9,6 @@
 
 #include "spy.h"
 
-static const char *hr_name(HRESULT hr)
-{
-    static char buf[16];
-
-    switch (hr)
-    {
-    case S_OK: return "S_OK";
-    case E_INVALIDARG: return "E_INVALIDARG";
-    case E_ACCESSDENIED: return "E_ACCESSDENIED";
-    case E_NOINTERFACE: return "E_NOINTERFACE";
-    case CO_E_OBJISREG: return "CO_E_OBJISREG";
-    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
-    }
-    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
-    return buf;
-}
-
-
-/* Checks made while setting up or cleaning up.  They fail in a documented
- * row; in an undefined row (observing), which never fails, a broken setup
- * only skips. */
-static BOOL observing;
-
-static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
-static BOOL setup_check(BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok(cond, "%s", buf);
-    else if (!cond) skip("%s", buf);
-    return cond;
-}
-
-/* Registers spy; a failure line (in the current context) if that fails. */
-static BOOL register_spy(struct spy *spy)
-{
-    HRESULT hr;
-
-    if (!spy)
-    {
-        setup_check(0, "cannot create a spy\n");
-        return FALSE;
-    }
-    hr = pCoRegisterMallocSpy(spy_iface(spy));
-    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %#lx, expected S_OK (is a spy left registered?)\n",
-       (unsigned long)hr);
-    return hr == S_OK;
-}
-
-/* Revokes whatever is registered, so the next test starts clean.  A spy
- * that stays registered is reported in the current context. */
-static void unregister_spy(void)
-{
-    HRESULT hr = pCoRevokeMallocSpy();
-
-    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %#lx, expected S_OK\n",
-       (unsigned long)hr);
-}
-
 /* One of every operation, through IMalloc and through CoTaskMem*. */
 static void exercise_allocator(void)
 {
@@ -102,7 +39,7 @@ static void test_register_returns_s_ok(void)
     push_behaviour("REGISTER-01");
     hr = pCoRegisterMallocSpy(spy_iface(spy));
     ok(hr == S_OK, "got %#lx, expected S_OK\n", (unsigned long)hr);
-    unregister_spy();
+    spy_unregister();
     winetest_pop_context();
 }
 
@@ -123,11 +60,11 @@ static void test_register_null_while_registered(void)
     HRESULT hr;
 
     push_behaviour("REGISTER-03");
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         hr = pCoRegisterMallocSpy(NULL);
         ok(hr == E_INVALIDARG, "got %#lx, expected E_INVALIDARG\n", (unsigned long)hr);
-        unregister_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -138,11 +75,11 @@ static void test_register_same_spy_twice(void)
     HRESULT hr;
 
     push_behaviour("REGISTER-04");
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         hr = pCoRegisterMallocSpy(spy_iface(spy));
         ok(hr == CO_E_OBJISREG, "got %#lx, expected CO_E_OBJISREG\n", (unsigned long)hr);
-        unregister_spy();
+        spy_unregister();
         if (hr == S_OK) pCoRevokeMallocSpy();
     }
     winetest_pop_context();
@@ -155,7 +92,7 @@ static void test_register_queries_imallocspy(void)
     LONG mark = spy_mark(), i, found = -1;
 
     push_behaviour("REGISTER-05");
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         for (i = spy_find_call(spy, mark, SPY_QI); i >= 0; i = spy_find_call(spy, i + 1, SPY_QI))
         {
@@ -168,7 +105,7 @@ static void test_register_queries_imallocspy(void)
         }
         ok(found >= 0, "got %ld QueryInterface calls, none for IID_IMallocSpy; expected QueryInterface(IID_IMallocSpy)\n",
            spy_count_calls(spy, mark, SPY_QI));
-        unregister_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -180,7 +117,7 @@ static void test_register_reference(void)
 
     push_behaviour("REGISTER-06");
     ok(spy->ref == 1, "before registration: got ref %ld, expected 1\n", spy->ref);
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         ok(spy->ref == 2, "after registration: got ref %ld, expected 2\n", spy->ref);
         ok(spy->calls[SPY_ADDREF] == 0, "got %ld AddRef calls, expected 0 (the reference comes from QueryInterface)\n",
@@ -190,7 +127,7 @@ static void test_register_reference(void)
         ok(spy->ref == 2, "after a second registration (%#lx): got ref %ld, expected 2\n",
            (unsigned long)hr, spy->ref);
         if (hr == S_OK) pCoRevokeMallocSpy();
-        unregister_spy();
+        spy_unregister();
         ok(spy->calls[SPY_ADDREF] == 0, "got %ld AddRef calls in all, expected 0\n", spy->calls[SPY_ADDREF]);
     }
     winetest_pop_context();
@@ -233,7 +170,7 @@ static void test_register_qi_other_object(void)
     inner->name = "inner";
     outer->qi = SPY_QI_OTHER;
     outer->qi_other = inner;
-    if (register_spy(outer))
+    if (spy_register(outer))
     {
         ok(outer->ref == 1, "object passed in: got ref %ld, expected 1\n", outer->ref);
         ok(inner->ref == 2, "object from QueryInterface: got ref %ld, expected 2\n", inner->ref);
@@ -266,12 +203,12 @@ static void test_register_other_spy_while_registered(void)
 
     push_behaviour("REGISTER-09");
     observing = TRUE;
-    if (register_spy(first))
+    if (spy_register(first))
     {
         hr = pCoRegisterMallocSpy(spy_iface(second));
-        trace("observed: %s\n", hr_name(hr));
+        trace("observed: %s\n", str_hr(hr));
         if (hr == S_OK) pCoRevokeMallocSpy();
-        unregister_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -284,7 +221,7 @@ static void test_register_refused_without_qi(void)
 
     push_behaviour("REGISTER-10");
     observing = TRUE;
-    if (register_spy(first))
+    if (spy_register(first))
     {
         hr = pCoRegisterMallocSpy(spy_iface(second));
         if (hr == S_OK)
@@ -292,7 +229,7 @@ static void test_register_refused_without_qi(void)
         else
             trace("observed: %s\n", second->calls[SPY_QI] ? "QueryInterface" : "no QueryInterface");
         if (hr == S_OK) pCoRevokeMallocSpy();
-        unregister_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -326,7 +263,7 @@ static void test_register_process_wide(void)
 
     push_behaviour("REGISTER-11");
     observing = TRUE;
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         t.mark = spy_mark();
         thread = CreateThread(NULL, 0, alloc_thread, &t, 0, NULL);
@@ -343,7 +280,7 @@ static void test_register_process_wide(void)
             }
             CloseHandle(thread);
         }
-        unregister_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -355,7 +292,7 @@ static void test_register_no_refcount_traffic(void)
     LONG mark;
 
     push_behaviour("REGISTER-12");
-    if (register_spy(spy))
+    if (spy_register(spy))
     {
         mark = spy_mark();
         exercise_allocator();
@@ -364,7 +301,7 @@ static void test_register_no_refcount_traffic(void)
         ok(spy_count_calls(spy, mark, SPY_RELEASE) == 0, "got %ld Release calls, expected 0\n",
            spy_count_calls(spy, mark, SPY_RELEASE));
         ok(spy->ref == 2, "got ref %ld, expected 2\n", spy->ref);
-        unregister_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }

@@ -14,72 +14,15 @@
 /* Big enough that growing a 16-byte block to it moves the block. */
 #define MOVE_SIZE (1024 * 1024)
 
-static const char *hr_name(HRESULT hr)
-{
-    static char buf[16];
-
-    switch (hr)
-    {
-    case S_OK: return "S_OK";
-    case E_INVALIDARG: return "E_INVALIDARG";
-    case E_ACCESSDENIED: return "E_ACCESSDENIED";
-    case CO_E_OBJISREG: return "CO_E_OBJISREG";
-    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
-    }
-    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
-    return buf;
-}
-
-
-/* Checks made while setting up or cleaning up.  They fail in a documented
- * row; in an undefined row (observing), which never fails, a broken setup
- * only skips. */
-static BOOL observing;
-
-static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
-static BOOL setup_check(BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok(cond, "%s", buf);
-    else if (!cond) skip("%s", buf);
-    return cond;
-}
-
-/* A new pass-through spy, registered; a failure line if that fails. */
+/* A new pass-through spy, registered (spy_register_new).  The test keeps
+ * its own reference, so from now on a call while only that reference is
+ * left is a call after the implementation's final Release. */
 static struct spy *start_spy(void)
 {
-    struct spy *spy = spy_new(SPY_PASSTHROUGH);
-    HRESULT hr;
+    struct spy *spy = spy_register_new(SPY_PASSTHROUGH);
 
-    if (!spy)
-    {
-        setup_check(0, "cannot create a spy\n");
-        return NULL;
-    }
-    hr = pCoRegisterMallocSpy(spy_iface(spy));
-    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %#lx, expected S_OK (is a spy left registered?)\n",
-       (unsigned long)hr);
-    if (hr != S_OK) return NULL;
-    /* from now on a call while only the test holds a reference is a call
-     * after the implementation's final Release */
-    spy->dead_ref = 1;
+    if (spy) spy->dead_ref = 1;
     return spy;
-}
-
-/* Ends a test: revokes whatever is still registered.  S_OK or
- * CO_E_OBJNOTREG are fine (the spy may be gone already); anything else
- * means a spy is left behind, reported in the current context. */
-static void end_spy(void)
-{
-    HRESULT hr = pCoRevokeMallocSpy();
-
-    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %#lx, expected S_OK or CO_E_OBJNOTREG\n",
-       (unsigned long)hr);
 }
 
 /* Revokes expecting a pending revoke (E_ACCESSDENIED); FALSE otherwise,
@@ -170,7 +113,7 @@ static void test_revoke_releases_once(void)
         ok(hr == S_OK, "got %#lx, expected S_OK\n", (unsigned long)hr);
         ok(spy->ref == 1, "after revoke: got ref %ld, expected 1\n", spy->ref);
         ok(spy->calls[SPY_RELEASE] == 1, "got %ld Release calls, expected 1\n", spy->calls[SPY_RELEASE]);
-        if (hr != S_OK) end_spy();
+        if (hr != S_OK) spy_unregister();
     }
     winetest_pop_context();
 }
@@ -188,7 +131,7 @@ static void test_revoke_twice(void)
         hr = pCoRevokeMallocSpy();
         ok(hr == CO_E_OBJNOTREG, "second revoke: got %#lx, expected CO_E_OBJNOTREG\n", (unsigned long)hr);
         ok(spy->calls[SPY_RELEASE] == 1, "got %ld Release calls, expected 1\n", spy->calls[SPY_RELEASE]);
-        if (hr != CO_E_OBJNOTREG) end_spy();
+        if (hr != CO_E_OBJNOTREG) spy_unregister();
     }
     winetest_pop_context();
 }
@@ -209,7 +152,7 @@ static void test_revoke_with_live_block(void)
         ok(spy->ref == 2, "got ref %ld, expected 2 (not released)\n", spy->ref);
         ok(spy->calls[SPY_RELEASE] == 0, "got %ld Release calls, expected 0\n", spy->calls[SPY_RELEASE]);
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -241,7 +184,7 @@ static void test_revoke_pending_free_calls_spy(void)
         }
         m_free(p);
         m_free(q);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -274,7 +217,7 @@ static void test_revoke_pending_realloc_calls_spy(void)
         }
         m_free(p);
         m_free(q);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -308,7 +251,7 @@ static void test_revoke_completes_on_last_free(void)
                spy->calls[SPY_RELEASE]);
         }
         for (i = 0; i < 3; i++) m_free(b[i]);
-        end_spy();
+        spy_unregister();
     }
 
     /* freed by a Realloc that moves, a Realloc(p, 0) and Free: once all are
@@ -337,7 +280,7 @@ static void test_revoke_completes_on_last_free(void)
             ok(hr == CO_E_OBJNOTREG, "revoke afterwards: got %#lx, expected CO_E_OBJNOTREG\n", (unsigned long)hr);
         }
         for (i = 0; i < 3; i++) m_free(b[i]);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -368,7 +311,7 @@ static void test_revoke_pending_then_register(void)
             }
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -393,7 +336,7 @@ static void test_revoke_once_is_enough(void)
             ok(spy->calls[SPY_RELEASE] == 1, "got %ld Release calls, expected 1\n", spy->calls[SPY_RELEASE]);
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -428,7 +371,7 @@ static void test_revoke_no_call_after_release(void)
             exercise_allocator();
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
         ok(spy->calls_after_release == 0, "last block freed by %s: got %ld calls after the final Release, expected 0\n",
            how[i], spy->calls_after_release);
     }
@@ -455,7 +398,7 @@ static void test_revoke_pending_alloc_goes_through_spy(void)
         }
         m_free(q);
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -493,7 +436,7 @@ static void test_revoke_pending_alloc_spyed(void)
         }
         m_free(q);
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -514,10 +457,10 @@ static void test_revoke_twice_while_pending(void)
         if (p && revoke_pending())
         {
             hr = pCoRevokeMallocSpy();
-            trace("observed: %s\n", hr_name(hr));
+            trace("observed: %s\n", str_hr(hr));
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -539,7 +482,7 @@ static void test_revoke_pending_register(void)
         {
             next = spy_new(SPY_PASSTHROUGH);
             hr = pCoRegisterMallocSpy(spy_iface(next));
-            trace("observed: %s\n", hr_name(hr));
+            trace("observed: %s\n", str_hr(hr));
             if (hr == S_OK)
             {
                 /* the new spy now sees the Free of p; revoke it afterwards */
@@ -549,35 +492,48 @@ static void test_revoke_pending_register(void)
             }
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
+}
+
+/* REVOKE-15 and -17 alike: one block allocated under spy, a revoke left
+ * pending by it, then the block goes by Realloc(p, 0) (by_realloc) or by
+ * Free.  buf says where the spy's Release came ("released after PostFree",
+ * "not released", ...).  FALSE if that could not be set up. */
+static BOOL free_last_block(struct spy *spy, BOOL by_realloc, char *buf, size_t size)
+{
+    BOOL done = FALSE;
+    void *p;
+    LONG mark;
+
+    p = m_alloc(16);
+    setup_check(p != NULL, "Alloc(16) returned NULL\n");
+    if (p && revoke_pending())
+    {
+        mark = spy_mark();
+        if (by_realloc) m_realloc(p, 0);
+        else m_free(p);
+        p = NULL;
+        describe_release(buf, size, spy, mark);
+        done = TRUE;
+    }
+    m_free(p);
+    return done;
 }
 
 static void test_revoke_pending_realloc_zero(void)
 {
     char buf[64];
     struct spy *spy;
-    void *p;
-    LONG mark;
 
     push_behaviour("REVOKE-15");
     observing = TRUE;
     if ((spy = start_spy()))
     {
-        p = m_alloc(16);
-        setup_check(p != NULL, "Alloc(16) returned NULL\n");
-        if (p && revoke_pending())
-        {
-            mark = spy_mark();
-            m_realloc(p, 0);
-            p = NULL;
-            describe_release(buf, sizeof(buf), spy, mark);
-            trace("observed: %s\n", buf);
-        }
-        m_free(p);
-        end_spy();
+        if (free_last_block(spy, TRUE, buf, sizeof(buf))) trace("observed: %s\n", buf);
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -612,7 +568,7 @@ static void test_revoke_pending_realloc_move(void)
             if (q) p = q;
         }
         m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -622,26 +578,15 @@ static void test_revoke_pending_free_release_point(void)
 {
     char buf[64];
     struct spy *spy;
-    void *p;
-    LONG mark;
 
     push_behaviour("REVOKE-17");
     observing = TRUE;
     if ((spy = start_spy()))
     {
-        p = m_alloc(16);
-        setup_check(p != NULL, "Alloc(16) returned NULL\n");
-        if (p && revoke_pending())
-        {
-            mark = spy_mark();
-            m_free(p);
-            p = NULL;
-            describe_release(buf, sizeof(buf), spy, mark);
-            /* "after PostFree", "after PreFree", "not released" */
+        /* "after PostFree", "after PreFree", "not released" */
+        if (free_last_block(spy, FALSE, buf, sizeof(buf)))
             trace("observed: %s\n", strncmp(buf, "released ", 9) ? buf : buf + 9);
-        }
-        m_free(p);
-        end_spy();
+        spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
@@ -668,10 +613,10 @@ static void test_revoke_reallocated_block_delays(void)
         else if (hr == S_OK && released(spy))
             trace("observed: does not delay the release\n");
         else
-            trace("observed: revoke %s, %s\n", hr_name(hr), released(spy) ? "released" : "not released");
+            trace("observed: revoke %s, %s\n", str_hr(hr), released(spy) ? "released" : "not released");
         m_free(p);
         p = NULL;
-        end_spy();
+        spy_unregister();
     }
     m_free(p);
     observing = FALSE;

@@ -238,6 +238,29 @@ struct spy *spy_start_(const char *file, int line, enum spy_mode mode)
     return spy;
 }
 
+struct spy *spy_register_(const char *file, int line, struct spy *spy)
+{
+    HRESULT hr;
+
+    if (!spy)
+    {
+        setup_check_(file, line, 0, "cannot create a spy\n");
+        return NULL;
+    }
+    hr = pCoRegisterMallocSpy(&spy->IMallocSpy_iface);
+    setup_check_(file, line, hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK (is a spy left registered?)\n",
+                 str_hr(hr));
+    return hr == S_OK ? spy : NULL;
+}
+
+void spy_unregister_(const char *file, int line)
+{
+    HRESULT hr = pCoRevokeMallocSpy();
+
+    setup_check_(file, line, hr == S_OK || hr == CO_E_OBJNOTREG,
+                 "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
+}
+
 LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
 {
     LONG i, end = spy_mark();

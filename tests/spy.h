@@ -194,6 +194,20 @@ struct spy *spy_start_(const char *file, int line, enum spy_mode mode);
 /* Revokes, silently (the REVOKE tests check revoking). */
 static inline HRESULT spy_stop(void) { return cleanup_spy(); }
 
+/* The checked pair, for tests that must see a spy an earlier test left
+ * behind rather than clear it away as spy_start() does:
+ * spy_register(spy) registers spy (from spy_new: NULL is reported as
+ * "cannot create a spy") without revoking anything first, and returns it,
+ * or NULL if it is not registered; spy_register_new(mode) does so with a
+ * new spy.  spy_unregister() revokes at the end of a test and reports
+ * anything but S_OK or CO_E_OBJNOTREG (a spy left behind).  Failures are
+ * setup_check()s at the caller's line, so only skips in an observing row. */
+struct spy *spy_register_(const char *file, int line, struct spy *spy);
+#define spy_register(spy) spy_register_(__FILE__, __LINE__, spy)
+#define spy_register_new(mode) spy_register_(__FILE__, __LINE__, spy_new(mode))
+void spy_unregister_(const char *file, int line);
+#define spy_unregister() spy_unregister_(__FILE__, __LINE__)
+
 /* Forgets any open bracket (after an implementation skipped a Post). */
 void spy_bracket_reset(struct spy *spy);
 

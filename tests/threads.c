@@ -19,101 +19,7 @@
  * held: later tests touch nothing. */
 static BOOL allocator_stuck;
 
-static const char *hr_name(HRESULT hr)
-{
-    static char buf[16];
-
-    switch (hr)
-    {
-    case S_OK: return "S_OK";
-    case E_ACCESSDENIED: return "E_ACCESSDENIED";
-    case CO_E_OBJISREG: return "CO_E_OBJISREG";
-    case CO_E_OBJNOTREG: return "CO_E_OBJNOTREG";
-    }
-    snprintf(buf, sizeof(buf), "0x%08lx", (unsigned long)hr);
-    return buf;
-}
-
-/* Checks made while setting up or cleaning up.  They fail in a documented
- * row; in an undefined row (observing), which never fails, a broken setup
- * only skips. */
-static BOOL observing;
-
-static BOOL setup_check(BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(2,3);
-static BOOL setup_check(BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok(cond, "%s", buf);
-    else if (!cond) skip("%s", buf);
-    return cond;
-}
-
 /* ---- guarded threads ---- */
-
-#define GUARD_CRASHED 0xdead
-
-static DWORD guard_tls = TLS_OUT_OF_INDEXES;
-static void *guard_handler_handle;
-
-static void guard_bailout(void)
-{
-    ExitThread(GUARD_CRASHED);
-}
-
-/* A crash in a guarded thread ends that thread (exit code GUARD_CRASHED)
- * instead of the process. */
-static LONG CALLBACK guard_handler(EXCEPTION_POINTERS *ep)
-{
-    DWORD code = ep->ExceptionRecord->ExceptionCode;
-
-    if (code != EXCEPTION_ACCESS_VIOLATION && code != EXCEPTION_ILLEGAL_INSTRUCTION
-        && code != EXCEPTION_PRIV_INSTRUCTION && code != EXCEPTION_INT_DIVIDE_BY_ZERO
-        && code != EXCEPTION_DATATYPE_MISALIGNMENT && code != 0xc0000374 /* heap corruption */)
-        return EXCEPTION_CONTINUE_SEARCH;
-    if (guard_tls == TLS_OUT_OF_INDEXES || !TlsGetValue(guard_tls)) return EXCEPTION_CONTINUE_SEARCH;
-#ifdef _WIN64
-    ep->ContextRecord->Rsp = ((ep->ContextRecord->Rsp - 1024) & ~(DWORD64)15) - 8;
-    ep->ContextRecord->Rip = (DWORD64)(ULONG_PTR)guard_bailout;
-#else
-    ep->ContextRecord->Esp = ((ep->ContextRecord->Esp - 1024) & ~(DWORD)15) - 4;
-    ep->ContextRecord->Eip = (DWORD)(ULONG_PTR)guard_bailout;
-#endif
-    return EXCEPTION_CONTINUE_EXECUTION;
-}
-
-struct guarded
-{
-    LPTHREAD_START_ROUTINE func;
-    void *arg;
-};
-
-static DWORD WINAPI guarded_start(void *arg)
-{
-    struct guarded g = *(struct guarded *)arg;
-
-    HeapFree(GetProcessHeap(), 0, arg);
-    TlsSetValue(guard_tls, (void *)1);
-    return g.func(g.arg);
-}
-
-static HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg)
-{
-    struct guarded *g = HeapAlloc(GetProcessHeap(), 0, sizeof(*g));
-    HANDLE thread;
-
-    if (!g) return NULL;
-    if (guard_tls == TLS_OUT_OF_INDEXES) guard_tls = TlsAlloc();
-    if (!guard_handler_handle) guard_handler_handle = AddVectoredExceptionHandler(1, guard_handler);
-    g->func = func;
-    g->arg = arg;
-    if (!(thread = CreateThread(NULL, 0, guarded_start, g, 0, NULL))) HeapFree(GetProcessHeap(), 0, g);
-    return thread;
-}
 
 enum outcome { FINISHED, CRASHED, TIMED_OUT, CRASHED_AND_HUNG };
 
@@ -184,29 +90,6 @@ static BOOL start_threads(HANDLE *threads, unsigned count, LPTHREAD_START_ROUTIN
 }
 
 /* ---- spies ---- */
-
-static struct spy *start_spy(void)
-{
-    struct spy *spy = spy_new(SPY_PASSTHROUGH);
-    HRESULT hr;
-
-    if (!spy)
-    {
-        setup_check(0, "cannot create a spy\n");
-        return NULL;
-    }
-    hr = pCoRegisterMallocSpy(spy_iface(spy));
-    setup_check(hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK (is a spy left registered?)\n", hr_name(hr));
-    return hr == S_OK ? spy : NULL;
-}
-
-static void end_spy(void)
-{
-    HRESULT hr = pCoRevokeMallocSpy();
-
-    setup_check(hr == S_OK || hr == CO_E_OBJNOTREG, "cleanup: CoRevokeMallocSpy returned %s, expected S_OK\n",
-                hr_name(hr));
-}
 
 static BOOL is_pre(enum spy_method method)
 {
@@ -412,7 +295,7 @@ static void test_threads_alloc_brackets(void)
     push_behaviour("THREADS-02");
     memset(work, 0, sizeof(work));
     for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
-    if (!allocator_stuck && (spy = start_spy()))
+    if (!allocator_stuck && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         spy->hook = yield_hook;
         if (start_threads(threads, NUM_WORKERS, alloc_thread, args)
@@ -425,14 +308,17 @@ static void test_threads_alloc_brackets(void)
                spy->calls[SPY_POSTALLOC], NUM_WORKERS * BLOCKS_PER_THREAD);
             spy->hook = NULL;
             free_work(work, NUM_WORKERS);
-            end_spy();
+            spy_unregister();
         }
     }
     else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
     winetest_pop_context();
 }
 
-static void test_threads_other_brackets(void)
+/* THREADS-03 (an observation), in two ways: blocks allocated up front,
+ * then each worker takes its own through func while the spy yields inside
+ * every bracket; whether another thread's call ever came inside one. */
+static void observe_brackets(LPTHREAD_START_ROUTINE func)
 {
     static struct bracket_work work[NUM_WORKERS];
     void *args[NUM_WORKERS];
@@ -440,59 +326,40 @@ static void test_threads_other_brackets(void)
     struct spy *spy;
     unsigned i, j;
 
-    push_behaviour("THREADS-03");
-    observing = TRUE;
     memset(work, 0, sizeof(work));
     for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
-    if (!allocator_stuck && (spy = start_spy()))
+    if (!allocator_stuck && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         for (i = 0; i < NUM_WORKERS; i++)
             for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
-        spy->hook = yield_hook;
         spy_reset(spy);
         spy->hook = yield_hook;
-        if (start_threads(threads, NUM_WORKERS, other_ops_thread, args)
+        if (start_threads(threads, NUM_WORKERS, func, args)
             && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
         {
             trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
             spy->hook = NULL;
             free_work(work, NUM_WORKERS);
-            end_spy();
+            spy_unregister();
         }
     }
     else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+}
+
+static void test_threads_other_brackets(void)
+{
+    push_behaviour("THREADS-03");
+    observing = TRUE;
+    observe_brackets(other_ops_thread);
     observing = FALSE;
     winetest_pop_context();
 }
 
 static void test_threads_bracket_storm(void)
 {
-    static struct bracket_work work[NUM_WORKERS];
-    void *args[NUM_WORKERS];
-    HANDLE threads[NUM_WORKERS];
-    struct spy *spy;
-    unsigned i, j;
-
     push_behaviour("THREADS-03");
     observing = TRUE;
-    memset(work, 0, sizeof(work));
-    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
-    if (!allocator_stuck && (spy = start_spy()))
-    {
-        for (i = 0; i < NUM_WORKERS; i++)
-            for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
-        spy_reset(spy);
-        spy->hook = yield_hook;
-        if (start_threads(threads, NUM_WORKERS, storm_thread, args)
-            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
-        {
-            trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
-            spy->hook = NULL;
-            free_work(work, NUM_WORKERS);
-            end_spy();
-        }
-    }
-    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
+    observe_brackets(storm_thread);
     observing = FALSE;
     winetest_pop_context();
 }
@@ -603,7 +470,7 @@ static void test_threads_register_revoke_race(void)
         for (r = 0; r < RACE_ROUNDS && (spy = race.spies[r]); r++)
         {
             ok(race.register_hr[r] == S_OK, "round %u: CoRegisterMallocSpy returned %s, expected S_OK\n", r,
-               hr_name(race.register_hr[r]));
+               str_hr(race.register_hr[r]));
             if (race.register_hr[r] != S_OK) continue;
             ok(spy->unmatched_posts == 0, "round %u: got %ld Post calls without their Pre call, expected 0\n", r,
                spy->unmatched_posts);
@@ -615,7 +482,7 @@ static void test_threads_register_revoke_race(void)
                "round %u: got %ld AddRef and %ld Release calls, expected 0 and 1\n", r, spy->calls[SPY_ADDREF],
                spy->calls[SPY_RELEASE]);
         }
-        end_spy();
+        spy_unregister();
     }
     winetest_pop_context();
 }
@@ -661,7 +528,7 @@ static void test_threads_reentrant_spy(void)
     observing = TRUE;
     memset(&reentry, 0, sizeof(reentry));
     if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
-    else if ((spy = start_spy()))
+    else if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         spy->hook = reentry_hook;
         if (!(thread = start_guarded(reentry_thread, NULL)))
@@ -677,10 +544,10 @@ static void test_threads_reentrant_spy(void)
                 trace("observed: no deadlock, nested calls %s\n",
                       reentry.nested_calls ? "go through the spy" : "bypass the spy");
                 pCoTaskMemFree(reentry.outer);
-                end_spy();
+                spy_unregister();
             }
         }
-        if (!thread) end_spy();
+        if (!thread) spy_unregister();
     }
     observing = FALSE;
     winetest_pop_context();
