@@ -3,11 +3,12 @@
  * task allocator and compares the per-behaviour results.
  *
  * Declarations shared by the files of tools/conform.  Each .c file holds one
- * concern: util.c (strings, lists), catalogue.c (the behaviour catalogue),
+ * concern: catalogue.c (the behaviour catalogue and its IDs),
  * impls.c (which DLLs to test and how to label them), run.c (child
  * processes), parse.c (the suite's output), results.c (per-behaviour
  * results, rows), matrix.c (the console table), report_*.c (files written by
- * --out), baseline.c (saved expectations), main.c (options).
+ * --out), baseline.c (saved expectations), main.c (options).  What the
+ * tools share, and their conventions, are in ../common/common.h.
  */
 
 #ifndef CONFORM_H
@@ -19,41 +20,10 @@
 #include <string.h>
 #include <windows.h>
 
+#include "common.h"
+
 #define CONFORM_VERSION "1.0"
 #define MAX_MESSAGES 8
-
-/* ---- util.c ---- */
-
-struct strlist
-{
-    char **items;
-    size_t count, cap;
-};
-
-struct buffer
-{
-    char *data;
-    size_t len, cap;
-};
-
-void *xmalloc(size_t size);
-void *xrealloc(void *ptr, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xsprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void strlist_add(struct strlist *list, const char *s);
-int strlist_add_unique_sorted(struct strlist *list, const char *s);
-int strlist_find(const struct strlist *list, const char *s);
-char *strlist_join(const struct strlist *list, const char *sep);
-void buffer_append(struct buffer *buf, const char *data, size_t len);
-void buffer_printf(struct buffer *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int is_behaviour_id(const char *s, size_t len);
-size_t behaviour_id_length(const char *s);
-void id_group(const char *id, char *group, size_t size);
-int id_compare(const char *a, const char *b);
-char *read_whole_file(const char *path, size_t *len);
-const char *path_basename(const char *path);
-char *trim(char *s);
 
 /* ---- catalogue.c ---- */
 
@@ -70,6 +40,10 @@ struct catalogue_entry
 extern const struct catalogue_entry catalogue_builtin[];
 extern const size_t catalogue_builtin_count;
 
+size_t behaviour_id_length(const char *s);
+int is_behaviour_id(const char *s, size_t len);
+void id_group(const char *id, char *group, size_t size);
+int id_compare(const char *a, const char *b);
 int catalogue_load_file(const char *path, char *err, size_t errsize);
 const struct catalogue_entry *catalogue_find(const char *id);
 size_t catalogue_count(void);
@@ -166,8 +140,6 @@ struct testrun
     char *output;
     size_t output_len;
     char *error;                /* OUT_ERROR reason */
-    unsigned unattributed;
-    unsigned garbage;
     int have_summary;
 };
 
@@ -189,10 +161,7 @@ struct impl
     volatile LONG done;
 };
 
-const char *wine_version(void);          /* NULL on Windows */
-const char *exe_directory(void);
 char *find_suite(const char *root);
-char *find_refole32(const char *root);
 int combase_usable(void);
 void impl_init(struct impl *impl, const char *key, const char *name);
 void impl_detect_kind(struct impl *impl);
@@ -269,7 +238,6 @@ int report_json(const struct run *run, const char *path);
 int report_junit(const struct run *run, const char *path);
 int report_html(const struct run *run, const char *path);
 int report_markdown(const struct run *run, const char *path);
-void json_string(FILE *f, const char *s);
 void xml_string(FILE *f, const char *s);
 
 /* ---- baseline.c ---- */
