@@ -377,7 +377,7 @@ static int write_reports(const struct run *run, const char *dir)
 
 int main(int argc, char **argv)
 {
-    struct strlist tests = {0};
+    struct strlist tests = {0}, errors = {0};
     struct impl **impls = NULL, **targets;
     struct settings set;
     size_t nimpls = 0, i;
@@ -392,9 +392,10 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
-    if (set.catalogue && catalogue_load_file(set.catalogue, msg, sizeof(msg)))
+    catalogue_use(catalogue_builtin, catalogue_builtin_count);
+    if (set.catalogue && catalogue_load_file(set.catalogue, &errors))
     {
-        fprintf(stderr, "conform: %s\n", msg);
+        for (i = 0; i < errors.count; i++) fprintf(stderr, "conform: %s\n", errors.items[i]);
         return 2;
     }
     if (set.list_catalogue)
