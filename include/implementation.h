@@ -2,7 +2,8 @@
  * Loading an implementation of the COM task allocator under test.
  *
  * An implementation is any DLL that exports, by name, the six functions
- * below: ole32.dll, combase.dll, our refole32.dll, or one a user points at.
+ * of exports.h: ole32.dll, combase.dll, our refole32.dll, or one a user
+ * points at.
  * Everything is resolved with GetProcAddress so that a missing DLL or
  * export is a clear message and never a crash or a loader dialog.
  */
@@ -17,11 +18,14 @@
 #include <windows.h>
 #include <objbase.h>
 
+#include "exports.h"
+
 struct implementation
 {
     HMODULE module;
     char path[MAX_PATH];
     char version[64];
+    FARPROC exports[IMPLEMENTATION_EXPORT_COUNT];   /* in the order of implementation_exports */
     HRESULT (WINAPI *pCoGetMalloc)(DWORD, IMalloc **);
     void *  (WINAPI *pCoTaskMemAlloc)(SIZE_T);
     void    (WINAPI *pCoTaskMemFree)(void *);
@@ -85,6 +89,7 @@ static void implementation_unload(struct implementation *impl)
  * leaves nothing loaded. */
 static int implementation_load(struct implementation *impl, const char *name, char *err, size_t errsize)
 {
+    int i, missing = 0;
     UINT old_mode;
 
     memset(impl, 0, sizeof(*impl));
@@ -103,18 +108,20 @@ static int implementation_load(struct implementation *impl, const char *name, ch
         snprintf(impl->path, sizeof(impl->path), "%s", name);
     implementation_read_version(impl->module, impl->version, sizeof(impl->version));
 
-    impl->pCoGetMalloc = (void *)implementation_resolve(impl, "CoGetMalloc", err, errsize);
-    impl->pCoTaskMemAlloc = (void *)implementation_resolve(impl, "CoTaskMemAlloc", err, errsize);
-    impl->pCoTaskMemFree = (void *)implementation_resolve(impl, "CoTaskMemFree", err, errsize);
-    impl->pCoTaskMemRealloc = (void *)implementation_resolve(impl, "CoTaskMemRealloc", err, errsize);
-    impl->pCoRegisterMallocSpy = (void *)implementation_resolve(impl, "CoRegisterMallocSpy", err, errsize);
-    impl->pCoRevokeMallocSpy = (void *)implementation_resolve(impl, "CoRevokeMallocSpy", err, errsize);
-    if (!impl->pCoGetMalloc || !impl->pCoTaskMemAlloc || !impl->pCoTaskMemFree || !impl->pCoTaskMemRealloc
-        || !impl->pCoRegisterMallocSpy || !impl->pCoRevokeMallocSpy)
+    for (i = 0; i < IMPLEMENTATION_EXPORT_COUNT; i++)
+        if (!(impl->exports[i] = implementation_resolve(impl, implementation_exports[i], err, errsize)))
+            missing = 1;
+    if (missing)
     {
         implementation_unload(impl);
         return -1;
     }
+    impl->pCoGetMalloc = (void *)impl->exports[0];
+    impl->pCoTaskMemAlloc = (void *)impl->exports[1];
+    impl->pCoTaskMemFree = (void *)impl->exports[2];
+    impl->pCoTaskMemRealloc = (void *)impl->exports[3];
+    impl->pCoRegisterMallocSpy = (void *)impl->exports[4];
+    impl->pCoRevokeMallocSpy = (void *)impl->exports[5];
     return 0;
 }
 

@@ -6,19 +6,16 @@
  */
 
 #include "conform.h"
+#include "exports.h"
 
 char *find_suite(const char *root)
 {
     return find_built_file(root, "tests", "mallocspy_test.exe", NULL, 0);
 }
 
+/* Whether combase.dll is there and exports the six functions. */
 int combase_usable(void)
 {
-    static const char *const exports[] =
-    {
-        "CoGetMalloc", "CoTaskMemAlloc", "CoTaskMemFree", "CoTaskMemRealloc",
-        "CoRegisterMallocSpy", "CoRevokeMallocSpy",
-    };
     HMODULE module;
     UINT mode = SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
     size_t i;
@@ -27,8 +24,8 @@ int combase_usable(void)
     module = LoadLibraryA("combase.dll");
     SetErrorMode(mode);
     if (!module) return 0;
-    for (i = 0, ok = 1; i < sizeof(exports) / sizeof(exports[0]); i++)
-        if (!GetProcAddress(module, exports[i])) ok = 0;
+    for (i = 0, ok = 1; i < IMPLEMENTATION_EXPORT_COUNT; i++)
+        if (!GetProcAddress(module, implementation_exports[i])) ok = 0;
     FreeLibrary(module);
     return ok;
 }
