@@ -5,7 +5,9 @@
  * of exports.h: ole32.dll, combase.dll, our refole32.dll, or one a user
  * points at.
  * Everything is resolved with GetProcAddress so that a missing DLL or
- * export is a clear message and never a crash or a loader dialog.
+ * export is a clear message and never a crash or a loader dialog.  The
+ * functions are static inline so that any file of a program may include
+ * this header for struct implementation alone.
  */
 
 #ifndef MALLOCSPY_IMPLEMENTATION_H
@@ -34,7 +36,7 @@ struct implementation
     HRESULT (WINAPI *pCoRevokeMallocSpy)(void);
 };
 
-static const char *implementation_default_name(void)
+static inline const char *implementation_default_name(void)
 {
     const char *name = getenv("MALLOCSPY_IMPL");
 
@@ -43,7 +45,7 @@ static const char *implementation_default_name(void)
 
 /* The fixed part of a version resource starts with this signature; finding
  * it avoids version.dll, which is one more import for every binary. */
-static void implementation_read_version(HMODULE module, char *buf, size_t size)
+static inline void implementation_read_version(HMODULE module, char *buf, size_t size)
 {
     const DWORD signature = 0xfeef04bd;
     const VS_FIXEDFILEINFO *info = NULL;
@@ -69,8 +71,8 @@ static void implementation_read_version(HMODULE module, char *buf, size_t size)
              (unsigned long)HIWORD(info->dwFileVersionLS), (unsigned long)LOWORD(info->dwFileVersionLS));
 }
 
-static FARPROC implementation_resolve(struct implementation *impl, const char *export,
-                                      char *err, size_t errsize)
+static inline FARPROC implementation_resolve(struct implementation *impl, const char *export,
+                                             char *err, size_t errsize)
 {
     FARPROC proc = GetProcAddress(impl->module, export);
 
@@ -79,7 +81,7 @@ static FARPROC implementation_resolve(struct implementation *impl, const char *e
     return proc;
 }
 
-static void implementation_unload(struct implementation *impl)
+static inline void implementation_unload(struct implementation *impl)
 {
     if (impl->module) FreeLibrary(impl->module);
     memset(impl, 0, sizeof(*impl));
@@ -87,7 +89,7 @@ static void implementation_unload(struct implementation *impl)
 
 /* Returns 0 on success.  On failure writes a one-line reason into err and
  * leaves nothing loaded. */
-static int implementation_load(struct implementation *impl, const char *name, char *err, size_t errsize)
+static inline int implementation_load(struct implementation *impl, const char *name, char *err, size_t errsize)
 {
     int i, missing = 0;
     UINT old_mode;

@@ -49,3 +49,21 @@ wine_version()
 {
     "$(wine_loader)" --version 2>/dev/null | sed -n 's/^wine-\([0-9][0-9.]*\).*/\1/p'
 }
+
+# have_jsonschema: whether json_valid can run (python3-jsonschema).
+have_jsonschema()
+{
+    [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null
+}
+
+# json_valid SCHEMA FILE: whether FILE is JSON that SCHEMA (JSON Schema
+# draft-07, itself checked) accepts; when not, says why on stdout.
+json_valid()
+{
+    /usr/bin/python3 - "$1" "$2" 2>&1 <<'PYTHON'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft7Validator.check_schema(schema)
+jsonschema.validate(json.load(open(sys.argv[2])), schema)
+PYTHON
+}
