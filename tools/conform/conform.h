@@ -138,8 +138,8 @@ struct impl
 };
 
 char *find_suite(const char *root);
-int combase_usable(void);
-void impl_init(struct impl *impl, const char *key, const char *name);
+int choose_impls(const char *root, int only, int quiet, const struct strlist *names, struct impl ***impls,
+                 size_t *nimpls, struct impl ***targets);
 void impl_detect_kind(struct impl *impl);
 void impl_make_label(struct impl *impl);
 

@@ -1,5 +1,6 @@
 /*
- * Which implementations to test, where the suite is, and how to label them.
+ * Which implementations to test (the defaults and the names given), where
+ * the suite is, and how to label them.
  * The suite and refole32.dll are looked for beside conform.exe (the zip),
  * then in the build tree (ROOT is --root, else derived from conform.exe's
  * place): see find_built_file() in ../common/system.c.
@@ -14,7 +15,7 @@ char *find_suite(const char *root)
 }
 
 /* Whether combase.dll is there and exports the six functions. */
-int combase_usable(void)
+static int combase_usable(void)
 {
     HMODULE module;
     UINT mode = SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
@@ -30,7 +31,7 @@ int combase_usable(void)
     return ok;
 }
 
-void impl_init(struct impl *impl, const char *key, const char *name)
+static void impl_init(struct impl *impl, const char *key, const char *name)
 {
     memset(impl, 0, sizeof(*impl));
     snprintf(impl->key, sizeof(impl->key), "%s", key);
@@ -80,4 +81,91 @@ void impl_make_label(struct impl *impl)
     snprintf(impl->label, sizeof(impl->label), "%s%s%s%s%s", base,
              impl->version[0] ? " " : "", impl->version,
              impl->kind[0] ? " " : "", impl->kind);
+}
+
+static char *lowercase_key(const char *name)
+{
+    char *key = xstrdup(path_basename(name)), *p;
+
+    if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
+    for (p = key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
+    return key;
+}
+
+/* Finds the implementation for a command-line name, adding it if needed. */
+static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg, const char *root, int *err)
+{
+    char full[MAX_PATH], *key, *dll;
+    size_t i;
+    struct impl *impl;
+
+    if (!_stricmp(arg, "ole32") || !_stricmp(arg, "ole32.dll")) dll = xstrdup("ole32.dll");
+    else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
+    else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
+    {
+        if (!(dll = find_refole32(root, NULL, 0)))
+        {
+            fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
+            *err = 1;
+            return NULL;
+        }
+    }
+    else if (strpbrk(arg, "\\/") && GetFullPathNameA(arg, sizeof(full), full, NULL)) dll = xstrdup(full);
+    else dll = xstrdup(arg);
+
+    for (i = 0; i < *n; i++)
+        if (!_stricmp((*impls)[i]->name, dll))
+        {
+            free(dll);
+            return (*impls)[i];
+        }
+    if (!_stricmp(arg, "refole32")) key = xstrdup("refole32");
+    else key = lowercase_key(dll);
+    for (i = 0; i < *n; i++)
+        if (!_stricmp((*impls)[i]->key, key))
+        {
+            char *k = xsprintf("%s-%u", key, (unsigned)*n + 1);
+            free(key);
+            key = k;
+            break;
+        }
+    impl = xmalloc(sizeof(*impl));
+    impl_init(impl, key, dll);
+    *impls = xrealloc(*impls, (*n + 1) * sizeof(**impls));
+    (*impls)[(*n)++] = impl;
+    free(key);
+    free(dll);
+    return impl;
+}
+
+/* The implementations to run, in column order: unless only, ole32, combase
+ * (when usable) and refole32 (when found); then each of names, where
+ * (*targets)[i] is the one names->items[i] stands for.  Returns 0, or -1
+ * when one cannot be had (said on stderr). */
+int choose_impls(const char *root, int only, int quiet, const struct strlist *names, struct impl ***impls,
+                 size_t *nimpls, struct impl ***targets)
+{
+    int err = 0;
+    size_t i;
+
+    if (!only)
+    {
+        char *ref = find_refole32(root, NULL, 0);
+
+        find_or_add(impls, nimpls, "ole32", root, &err);
+        if (combase_usable()) find_or_add(impls, nimpls, "combase", root, &err);
+        if (ref) find_or_add(impls, nimpls, "refole32", root, &err);
+        else if (!quiet) fprintf(stderr, "conform: refole32.dll not found; not tested\n");
+        free(ref);
+    }
+    *targets = xmalloc((names->count + 1) * sizeof(**targets));
+    for (i = 0; i < names->count; i++) (*targets)[i] = find_or_add(impls, nimpls, names->items[i], root, &err);
+    if (err) return -1;
+    if (!*nimpls)
+    {
+        fprintf(stderr, "conform: no implementation to test\n");
+        return -1;
+    }
+    return 0;
 }

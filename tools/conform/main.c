@@ -80,62 +80,6 @@ static void progress(struct impl *impl, size_t index, size_t total, size_t ntest
     fflush(stderr);
 }
 
-static char *lowercase_key(const char *name)
-{
-    char *key = xstrdup(path_basename(name)), *p;
-
-    if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
-    for (p = key; *p; p++)
-        if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
-    return key;
-}
-
-/* Finds the implementation for a command-line name, adding it if needed. */
-static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg, const char *root, int *err)
-{
-    char full[MAX_PATH], *key, *dll;
-    size_t i;
-    struct impl *impl;
-
-    if (!_stricmp(arg, "ole32") || !_stricmp(arg, "ole32.dll")) dll = xstrdup("ole32.dll");
-    else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
-    else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
-    {
-        if (!(dll = find_refole32(root, NULL, 0)))
-        {
-            fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
-            *err = 1;
-            return NULL;
-        }
-    }
-    else if (strpbrk(arg, "\\/") && GetFullPathNameA(arg, sizeof(full), full, NULL)) dll = xstrdup(full);
-    else dll = xstrdup(arg);
-
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->name, dll))
-        {
-            free(dll);
-            return (*impls)[i];
-        }
-    if (!_stricmp(arg, "refole32")) key = xstrdup("refole32");
-    else key = lowercase_key(dll);
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->key, key))
-        {
-            char *k = xsprintf("%s-%u", key, (unsigned)*n + 1);
-            free(key);
-            key = k;
-            break;
-        }
-    impl = xmalloc(sizeof(*impl));
-    impl_init(impl, key, dll);
-    *impls = xrealloc(*impls, (*n + 1) * sizeof(**impls));
-    (*impls)[(*n)++] = impl;
-    free(key);
-    free(dll);
-    return impl;
-}
-
 static int parse_mode(const char *file, const char *status)
 {
     struct parsed p;
@@ -282,42 +226,6 @@ static int parse_options(int argc, char **argv, struct settings *set)
     return 0;
 }
 
-/* The implementations to run, in column order; targets[i] is the one the
- * i-th name stands for.  Returns 0, or -1 (said on stderr). */
-static int choose_impls(const struct settings *set, struct impl ***impls, size_t *nimpls, struct impl ***targets)
-{
-    int err = 0;
-    size_t i;
-
-    if (!set->only)
-    {
-        char *ref = find_refole32(set->root, NULL, 0);
-
-        find_or_add(impls, nimpls, "ole32", set->root, &err);
-        if (combase_usable()) find_or_add(impls, nimpls, "combase", set->root, &err);
-        if (ref) find_or_add(impls, nimpls, "refole32", set->root, &err);
-        else if (!quiet) fprintf(stderr, "conform: refole32.dll not found; not tested\n");
-        free(ref);
-    }
-    *targets = xmalloc((set->names.count + 1) * sizeof(**targets));
-    for (i = 0; i < set->names.count; i++)
-        (*targets)[i] = find_or_add(impls, nimpls, set->names.items[i], set->root, &err);
-    if (err) return -1;
-    if (!*nimpls)
-    {
-        fprintf(stderr, "conform: no implementation to test\n");
-        return -1;
-    }
-    for (i = 0; i < set->nattaches; i++)
-        if (set->attaches[i].target < 0 && *nimpls != 1)
-        {
-            fprintf(stderr, "conform: %s: say which implementation it is for (--impl NAME before it)\n",
-                    set->attaches[i].file);
-            return -1;
-        }
-    return 0;
-}
-
 /* Writes and checks the baselines, in command-line order; returns the exit
  * code so far (0, 1 a baseline differs, 2 one cannot be read or written). */
 static int baselines(const struct settings *set, struct run *run, struct impl **targets)
@@ -405,7 +313,14 @@ int main(int argc, char **argv)
     }
     if (set.parse_file) return parse_mode(set.parse_file, set.parse_status);
 
-    if (choose_impls(&set, &impls, &nimpls, &targets)) return 2;
+    if (choose_impls(set.root, set.only, quiet, &set.names, &impls, &nimpls, &targets)) return 2;
+    for (i = 0; i < set.nattaches; i++)
+        if (set.attaches[i].target < 0 && nimpls != 1)
+        {
+            fprintf(stderr, "conform: %s: say which implementation it is for (--impl NAME before it)\n",
+                    set.attaches[i].file);
+            return 2;
+        }
     if (set.suite) suite = xstrdup(GetFullPathNameA(set.suite, sizeof(full), full, NULL) ? full : set.suite);
     else if (!(suite = find_suite(set.root)))
     {
