@@ -301,7 +301,8 @@ static void heap_minimize(void)
 /* The set of spied blocks: open addressing with linear probing, load at    */
 /* most 1/2, grows by doubling; O(1) per operation whatever the number of   */
 /* blocks.  Its memory comes from the process heap, unmarked in the        */
-/* live-block map.  Used with the lock held only.                           */
+/* live-block map, and goes back when the set empties (unlock_allocator).   */
+/* Used with the lock held only.                                            */
 /* ------------------------------------------------------------------------ */
 
 #define SPIED_BLOCKS_MIN_CAPACITY 64
@@ -343,6 +344,13 @@ static SIZE_T spied_blocks_find(const void *p)
 static BOOL spied_blocks_contains(const void *p)
 {
     return p && spied_blocks.count && spied_blocks.slots[spied_blocks_find(p)] == p;
+}
+
+static void spied_blocks_free(void)
+{
+    if (spied_blocks.slots) HeapFree(GetProcessHeap(), 0, spied_blocks.slots);
+    spied_blocks.slots = NULL;
+    spied_blocks.capacity = 0;
 }
 
 /* Make sure one more pointer can be inserted without allocating.  FALSE if
@@ -427,6 +435,11 @@ static void unlock_allocator(void)
 {
     IMallocSpy *released = NULL;
 
+    /* The memory of a peak of spied blocks goes back as soon as none is
+     * left; the minimum size stays only while the spy may need it again.
+     * Not earlier: an operation's reserved room must stay until it ends. */
+    if (!spied_blocks.count && (spied_blocks.capacity > SPIED_BLOCKS_MIN_CAPACITY || revoke_pending))
+        spied_blocks_free();
     if (spy && revoke_pending && !spied_blocks.count)
     {
         released = spy;
@@ -861,7 +874,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
         /* FreeLibrary ("Unloading"): the blocks still live stay in the
          * process heap, unknown to a later load.  A spy still registered
          * keeps its reference: calling into it from here is not safe. */
-        if (spied_blocks.slots) HeapFree(GetProcessHeap(), 0, spied_blocks.slots);
+        spied_blocks_free();
         live_map_destroy();
         DeleteCriticalSection(&allocator_lock);
         break;

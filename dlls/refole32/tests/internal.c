@@ -15,6 +15,7 @@
  *   NULL, allocates nothing (before any spy call, for the set), and leaves
  *   the tracking as it was; everything else keeps working, and so does
  *   everything once growth works again.
+ * - The set of spied blocks gives its memory back when its last block goes.
  */
 
 #include "../refole32.c"
@@ -175,9 +176,43 @@ static void test_set(void)
     ok(all_ok, "slots left behind after removing everything\n");
 
     /* Back to a never-used set, so that the next test starts from the minimum size. */
-    HeapFree(GetProcessHeap(), 0, spied_blocks.slots);
-    spied_blocks.slots = NULL;
-    spied_blocks.capacity = 0;
+    spied_blocks_free();
+    winetest_pop_context();
+}
+
+/* The set's memory goes back when its last block goes: the peak of a spy
+ * does not stay allocated.  Not while an operation still needs it: a
+ * Realloc of the last block removes it and inserts the result.  The
+ * minimum size stays while the spy is registered, and nothing once it is
+ * released. */
+static void test_set_memory(void)
+{
+    enum { N = 20000 };
+    static void *blocks[N];
+    unsigned int i, failed = 0;
+    void *p;
+
+    winetest_push_context("set memory");
+    ok(CoRegisterMallocSpy(&counting_spy) == S_OK, "register failed\n");
+    for (i = 0; i < N; i++) if (!(blocks[i] = CoTaskMemAlloc(8))) failed++;
+    ok(!failed, "%u allocations failed\n", failed);
+    ok(spied_blocks.capacity >= 2 * N, "capacity %u, expected at least %u\n", (unsigned int)spied_blocks.capacity, 2 * N);
+    for (i = 1; i < N; i++) CoTaskMemFree(blocks[i]);
+    p = CoTaskMemRealloc(blocks[0], 4096);
+    ok(p != NULL, "Realloc of the last spied block failed\n");
+    ok(spied_blocks.count == 1 && spied_blocks_contains(p), "the reallocated block is not tracked: count %u\n",
+       (unsigned int)spied_blocks.count);
+    CoTaskMemFree(p ? p : blocks[0]);
+    ok(!spied_blocks.slots && !spied_blocks.capacity, "the set kept %u slots after its last block went\n",
+       (unsigned int)spied_blocks.capacity);
+
+    CoTaskMemFree(CoTaskMemAlloc(8));
+    ok(spied_blocks.slots && spied_blocks.capacity == SPIED_BLOCKS_MIN_CAPACITY,
+       "capacity %u with the spy registered, expected %u\n", (unsigned int)spied_blocks.capacity, SPIED_BLOCKS_MIN_CAPACITY);
+    ok(CoRevokeMallocSpy() == S_OK, "revoke failed\n");
+    ok(!spied_blocks.slots && !spied_blocks.capacity, "the set kept %u slots after the spy was released\n",
+       (unsigned int)spied_blocks.capacity);
+    ok(spy_refs == 1, "spy refs %ld, expected 1\n", spy_refs);
     winetest_pop_context();
 }
 
@@ -257,6 +292,7 @@ static void test_growth_failure(void)
     CoTaskMemFree(q);
     ok(spy_refs == 1, "spy not released after the last spied block: refs %ld\n", spy_refs);
     ok(!spied_blocks.count, "set not empty at the end: %u\n", (unsigned int)spied_blocks.count);
+    ok(!spied_blocks.slots, "the set kept %u slots after the revoke completed\n", (unsigned int)spied_blocks.capacity);
     ok(CoRevokeMallocSpy() == CO_E_OBJNOTREG, "spy still registered\n");
     winetest_pop_context();
 }
@@ -551,5 +587,6 @@ START_TEST(internal)
     test_map_growth_failure();
     test_map_growth_race();
     test_set();
+    test_set_memory();
     test_growth_failure();
 }
