@@ -18,11 +18,12 @@
  * options, the JSON could not be written).  See ../common/common.h.
  *
  * One file per job: main.c (options, the order of the work), impls.c
- * (loading the implementations), spy.c (the pass-through spy), ops.c (the
+ * (loading the implementations), heapstate.c (warming the heaps, and how
+ * a request is served), spy.c (the pass-through spy), ops.c (the
  * operations and their timed loops), measure.c (calibration, repetitions,
  * the table of results), threads.c (two threads), phases.c (what is
- * measured when, live spied blocks), targets.c (the targets),
- * report_text.c and report_json.c (the output).
+ * measured when, live spied blocks), targets.c (the targets), load.c (the
+ * machine's load), report_text.c and report_json.c (the output).
  *
  * A point is one operation at one setting (no spy, or a spy with N live
  * blocks) for one implementation.  To add an operation, add it to enum op
@@ -53,6 +54,8 @@
 #define SUBRUNS 5
 #define NO_SPY (-1)             /* the live count of a point measured without a spy */
 #define MAX_LIVE_STEPS 8
+/* Warming a heap: this many blocks of BLOCK_SIZE, every other one freed. */
+#define WARM_BLOCKS 64
 
 /* ---- impls.c ---- */
 
@@ -64,8 +67,27 @@ enum role
     ROLE_REF,               /* refole32 */
     ROLE_BUILTIN,           /* Wine's builtin ole32 */
     ROLE_RAW,               /* HeapAlloc on the process heap: the floor */
-    ROLE_RAWPRIV,           /* HeapAlloc on a heap of its own */
+    ROLE_RAW_EXACT,         /* HeapAlloc on a heap of its own, warmed */
+    ROLE_RAW_SPLIT,         /* HeapAlloc on a heap of its own, fresh */
     NUM_ROLES
+};
+
+/* How a BLOCK_SIZE request is served, seen with HeapWalk (heapstate.c). */
+enum heap_fit
+{
+    FIT_UNKNOWN,            /* not from a free block HeapWalk shows */
+    FIT_EXACT,              /* a whole free block */
+    FIT_SPLIT,              /* part of a larger free block, the rest left free */
+};
+
+struct heap_state
+{
+    int observed;
+    enum heap_fit fit;
+    int process_heap;           /* the block is in GetProcessHeap() */
+    SIZE_T free_block;          /* bytes of the free block it came from */
+    SIZE_T left;                /* FIT_SPLIT: bytes left free */
+    char why[160];              /* FIT_UNKNOWN: why */
 };
 
 struct pass_spy
@@ -96,6 +118,8 @@ struct bench_impl
     int revoke_done;
     void *probe;                /* block for realloc/GetSize/DidAlloc */
     HANDLE heap;                /* raw kind only: the heap measured */
+    int cold;                   /* raw kind only: never warmed (rawsplit) */
+    struct heap_state state_before, state_after;    /* around the no-spy points */
 };
 
 extern struct bench_impl impls[MAX_IMPLS];
@@ -111,6 +135,15 @@ const char *impl_description(const struct bench_impl *b, char *buf, size_t size)
 const char *kind_word(enum kind kind);
 void progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void impl_error(struct bench_impl *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void *impl_alloc(struct bench_impl *b, SIZE_T size);
+void impl_free(struct bench_impl *b, void *p);
+
+/* ---- heapstate.c ---- */
+
+void warm_heap(struct bench_impl *b);
+void observe_heap_state(struct bench_impl *b, struct heap_state *state);
+const char *heap_state_text(const struct heap_state *state, char *buf, size_t size);
+const char *fit_word(enum heap_fit fit);
 
 /* ---- spy.c ---- */
 
@@ -242,6 +275,19 @@ extern struct target targets[NUM_TARGETS];
 
 void evaluate_targets(void);
 const char *verdict_word(enum verdict verdict);
+
+/* ---- load.c ---- */
+
+/* The 1, 5 and 15-minute load averages. */
+struct load
+{
+    int known;
+    double avg[3];
+};
+
+extern struct load load_start, load_end;
+
+void read_load(struct load *load);
 
 /* ---- report_text.c, report_json.c ---- */
 

@@ -36,6 +36,19 @@ void impl_error(struct bench_impl *b, const char *fmt, ...)
     run_failed = 1;
 }
 
+/* A block from the implementation's allocator (the raw kinds: its heap). */
+void *impl_alloc(struct bench_impl *b, SIZE_T size)
+{
+    if (b->kind == KIND_RAW) return HeapAlloc(b->heap, 0, size);
+    return b->impl.pCoTaskMemAlloc(size);
+}
+
+void impl_free(struct bench_impl *b, void *p)
+{
+    if (b->kind == KIND_RAW) HeapFree(b->heap, 0, p);
+    else b->impl.pCoTaskMemFree(p);
+}
+
 const char *kind_word(enum kind kind)
 {
     static const char *const words[] = { "raw", "system", "reference", "extra" };
@@ -115,7 +128,9 @@ const char *impl_description(const struct bench_impl *b, char *buf, size_t size)
     if (!b->measured) snprintf(buf, size, "skipped: %s", b->skip);
     else if (b->kind == KIND_RAW && b->heap == GetProcessHeap())
         snprintf(buf, size, "HeapAlloc/HeapFree/HeapReAlloc/HeapSize/HeapValidate on GetProcessHeap(): the floor");
-    else if (b->kind == KIND_RAW) snprintf(buf, size, "the same on a HeapCreate(0, 0, 0) heap (information only)");
+    else if (b->kind == KIND_RAW && b->cold)
+        snprintf(buf, size, "the same on a fresh HeapCreate(0, 0, 0) heap, never warmed (information only)");
+    else if (b->kind == KIND_RAW) snprintf(buf, size, "the same on a HeapCreate(0, 0, 0) heap, warmed (information only)");
     else snprintf(buf, size, "%s version %s%s", b->impl.path, b->impl.version, b->wine_builtin ? " (Wine builtin)" : "");
     return buf;
 }
@@ -140,6 +155,16 @@ static void load_refole32(void)
     snprintf(b->skip, sizeof(b->skip), "not found (looked for %s); name it with --ref PATH", looked);
 }
 
+/* A heap of its own, in the state heapstate.c gives it (cold: fresh). */
+static void new_raw_heap(const char *label, int cold)
+{
+    struct bench_impl *b = new_impl(KIND_RAW, label);
+
+    b->cold = cold;
+    if ((b->heap = HeapCreate(0, 0, 0))) b->measured = 1;
+    else snprintf(b->skip, sizeof(b->skip), "HeapCreate failed: error %lu", GetLastError());
+}
+
 void load_all(void)
 {
     char buf[2 * MAX_PATH];
@@ -150,11 +175,10 @@ void load_all(void)
     b = new_impl(KIND_RAW, "raw");
     b->heap = GetProcessHeap();
     b->measured = 1;
-    /* For information: a heap of one's own (what refole32 uses) may cost
-     * more than the process heap by itself, whatever the code around it. */
-    b = new_impl(KIND_RAW, "rawpriv");
-    if ((b->heap = HeapCreate(0, 0, 0))) b->measured = 1;
-    else snprintf(b->skip, sizeof(b->skip), "HeapCreate failed: error %lu", GetLastError());
+    /* For information: the same code on a heap of its own costs what the
+     * state of that heap makes it cost (see heapstate.c). */
+    new_raw_heap("rawexact", 0);
+    new_raw_heap("rawsplit", 1);
     if (!opt.no_ole32) load_impl(new_impl(KIND_SYSTEM, "ole32.dll"));
     if (!opt.no_ref) load_refole32();
     for (i = 0; i < opt.nextra; i++) load_impl(new_impl(KIND_EXTRA, opt.extra[i]));
@@ -186,7 +210,8 @@ static int has_role(const struct bench_impl *b, enum role role)
     case ROLE_REF: return b->kind == KIND_REF;
     case ROLE_BUILTIN: return b->wine_builtin;
     case ROLE_RAW: return b->kind == KIND_RAW && b->heap == GetProcessHeap();
-    case ROLE_RAWPRIV: return b->kind == KIND_RAW && b->heap != GetProcessHeap();
+    case ROLE_RAW_EXACT: return b->kind == KIND_RAW && b->heap != GetProcessHeap() && !b->cold;
+    case ROLE_RAW_SPLIT: return b->kind == KIND_RAW && b->cold;
     default: return 0;
     }
 }
@@ -207,7 +232,8 @@ const char *role_missing(enum role role)
     static const char *const missing[NUM_ROLES] =
     {
         "refole32 not measured", "Wine's builtin was not measured",
-        "the process heap was not measured", "a HeapCreate heap was not measured",
+        "the process heap was not measured", "a warmed HeapCreate heap was not measured",
+        "a fresh HeapCreate heap was not measured",
     };
 
     return missing[role];

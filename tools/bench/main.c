@@ -4,9 +4,9 @@
 
 #include "bench.h"
 
-/* The implementations every run has besides those named: the two raw
+/* The implementations every run has besides those named: the three raw
  * heaps, ole32, refole32 and MALLOCSPY_IMPL. */
-#define MAX_EXTRA (MAX_IMPLS - 5)
+#define MAX_EXTRA (MAX_IMPLS - 6)
 
 const char tool_name[] = "bench";
 
@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 
     if (parse_options(argc, argv)) return 2;
     clock_init();
+    read_load(&load_start);
     start = now_ticks();
 
     load_all();
@@ -103,6 +104,7 @@ int main(int argc, char **argv)
     phase_spy();
 
     total_s = ticks_to_s(now_ticks() - start);
+    read_load(&load_end);
     evaluate_targets();
     print_report(total_s);
     if (opt.json_path)

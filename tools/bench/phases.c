@@ -16,16 +16,13 @@ const int num_live_steps = sizeof(live_steps) / sizeof(live_steps[0]);
 /* A point that finds no probe block is skipped (see measure_op). */
 static void alloc_probe(struct bench_impl *b)
 {
-    if (b->kind == KIND_RAW) b->probe = HeapAlloc(b->heap, 0, BLOCK_SIZE);
-    else b->probe = b->impl.pCoTaskMemAlloc(BLOCK_SIZE);
-    if (!b->probe) impl_error(b, "allocating a %d-byte block returned NULL", BLOCK_SIZE);
+    if (!(b->probe = impl_alloc(b, BLOCK_SIZE))) impl_error(b, "allocating a %d-byte block returned NULL", BLOCK_SIZE);
 }
 
 static void free_probe(struct bench_impl *b)
 {
     if (!b->probe) return;
-    if (b->kind == KIND_RAW) HeapFree(b->heap, 0, b->probe);
-    else b->impl.pCoTaskMemFree(b->probe);
+    impl_free(b, b->probe);
     b->probe = NULL;
 }
 
@@ -51,12 +48,18 @@ static void measure_ops(struct bench_impl **list, int n, struct bench_impl **no_
     for (i = 0; i < n && probes; i++) free_probe(list[i]);
 }
 
+/* Every heap is warmed first, and the state of each is observed before
+ * and after the points (heapstate.c). */
 void phase_no_spy(void)
 {
     struct bench_impl *list[MAX_IMPLS], *no_raw[MAX_IMPLS];
-    int n = collect_impls(list, 1), m = collect_impls(no_raw, 0);
+    int n = collect_impls(list, 1), m = collect_impls(no_raw, 0), i;
 
+    progress("warming the heaps: %d blocks of %d bytes, every other one freed", WARM_BLOCKS, BLOCK_SIZE);
+    for (i = 0; i < n; i++) warm_heap(list[i]);
+    for (i = 0; i < n; i++) observe_heap_state(list[i], &list[i]->state_before);
     measure_ops(list, n, no_raw, m, NO_SPY);
+    for (i = 0; i < n; i++) observe_heap_state(list[i], &list[i]->state_after);
 }
 
 /* Populating is quadratic when an implementation scans its table on every

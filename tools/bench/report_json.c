@@ -28,6 +28,26 @@ static void json_text(FILE *f, const char *s)
     json_string(f, s && *s ? s : NULL);
 }
 
+static void json_heap_state(FILE *f, const struct heap_state *state)
+{
+    fprintf(f, "{\"fit\": \"%s\", \"process_heap\": %s, \"free_block_bytes\": ", fit_word(state->fit),
+            state->process_heap ? "true" : "false");
+    if (state->fit == FIT_UNKNOWN) fprintf(f, "null");
+    else fprintf(f, "%lu", (unsigned long)state->free_block);
+    fprintf(f, ", \"left_bytes\": ");
+    if (state->fit == FIT_SPLIT) fprintf(f, "%lu", (unsigned long)state->left);
+    else fprintf(f, "null");
+    fprintf(f, ", \"why\": ");
+    json_text(f, state->fit == FIT_UNKNOWN ? state->why : NULL);
+    fputc('}', f);
+}
+
+static void json_load(FILE *f, const struct load *load)
+{
+    if (load->known) fprintf(f, "[%.2f, %.2f, %.2f]", load->avg[0], load->avg[1], load->avg[2]);
+    else fprintf(f, "null");
+}
+
 static void json_impls(FILE *f)
 {
     int i, step;
@@ -63,6 +83,16 @@ static void json_impls(FILE *f)
         json_text(f, b->live_skip);
         fprintf(f, ", \"revoke_hr\": ");
         if (b->revoke_done) fprintf(f, "\"0x%08lx\"", (unsigned long)b->revoke_hr);
+        else fprintf(f, "null");
+        fprintf(f, ",\n     \"warmed\": %s, \"heap_state\": ", b->measured && !b->cold ? "true" : "false");
+        if (b->state_before.observed)
+        {
+            fprintf(f, "{\"before\": ");
+            json_heap_state(f, &b->state_before);
+            fprintf(f, ", \"after\": ");
+            json_heap_state(f, &b->state_after);
+            fputc('}', f);
+        }
         else fprintf(f, "null");
         fprintf(f, "}%s\n", i + 1 < nimpls ? "," : "");
     }
@@ -170,10 +200,14 @@ int write_json(const char *path, double total_s)
     GetSystemInfo(&info);
     fprintf(f, "{\n  \"tool\": \"mallocspy_bench\",\n  \"mode\": \"%s\",\n  \"wine_version\": ", opt.quick ? "quick" : "full");
     json_string(f, wine_version());
-    fprintf(f, ",\n  \"cpus\": %lu,\n  \"qpc_frequency\": %.0f,\n  \"repetitions\": %d,\n  \"repetition_ms\": %.6g,\n"
-            "  \"thread_run_ms\": %.6g,\n  \"runs_per_repetition\": %d,\n  \"block_size\": %d,\n  \"baseline\": ",
-            (unsigned long)info.dwNumberOfProcessors, qpc_hz(), opt.reps, opt.rep_ms, opt.thread_ms, SUBRUNS,
-            BLOCK_SIZE);
+    fprintf(f, ",\n  \"cpus\": %lu,\n  \"load_average\": {\"start\": ", (unsigned long)info.dwNumberOfProcessors);
+    json_load(f, &load_start);
+    fprintf(f, ", \"end\": ");
+    json_load(f, &load_end);
+    fprintf(f, "},\n  \"qpc_frequency\": %.0f,\n  \"repetitions\": %d,\n  \"repetition_ms\": %.6g,\n"
+            "  \"thread_run_ms\": %.6g,\n  \"runs_per_repetition\": %d,\n  \"block_size\": %d,\n"
+            "  \"warm_blocks\": %d,\n  \"baseline\": ",
+            qpc_hz(), opt.reps, opt.rep_ms, opt.thread_ms, SUBRUNS, BLOCK_SIZE, WARM_BLOCKS);
     json_string(f, base ? base->label : NULL);
     fprintf(f, ",\n");
     json_impls(f);
