@@ -176,6 +176,7 @@ struct result
     struct bench_impl *b;
     enum op op;
     int live;                   /* NO_SPY, or the live spied blocks */
+    int group;                  /* results of one group were measured in the same repetitions */
     unsigned long iters;
     double ns[MAX_REPS];
     int nreps;
@@ -194,6 +195,8 @@ double ticks_to_s(LONGLONG ticks);
 LONGLONG ms_to_ticks(double ms);
 double qpc_hz(void);
 double median(const double *values, int n);
+double quartile(const double *values, int n, int which);
+int paired_ratios(const struct result *r1, const struct result *r2, double *ratios);
 const char *live_label(int live, char *buf, size_t size);
 const struct result *find_result(const struct bench_impl *b, enum op op, int live);
 void skip_result(struct bench_impl *b, enum op op, int live, const char *reason);
@@ -203,11 +206,16 @@ double x_baseline(const struct result *r);
 
 /* ---- threads.c ---- */
 
+#define MAX_THREAD_REPS 201
+
+/* One repetition is one 1-thread run and one 2-thread run, back to back;
+ * the repetitions of the implementations are interleaved. */
 struct thread_result
 {
     struct bench_impl *b;
     int spy;
-    double ns1[MAX_REPS], ns2[MAX_REPS], scaling[MAX_REPS];
+    int group;                  /* results of one group were measured in the same repetitions */
+    double ns1[MAX_THREAD_REPS], ns2[MAX_THREAD_REPS], scaling[MAX_THREAD_REPS];
     int nreps;
     double ns1_median, ns2_median, scaling_median;
 };
@@ -217,6 +225,7 @@ extern int nthread_results;
 
 void measure_threads(struct bench_impl **list, int n, int spy);
 const struct thread_result *find_thread_result(const struct bench_impl *b, int spy);
+int paired_scaling_ratios(const struct thread_result *t, const struct thread_result *base, double *ratios);
 double x_raw_scaling(const struct thread_result *t);
 
 /* ---- phases.c ---- */
@@ -231,15 +240,17 @@ void phase_spy(void);
 
 enum target_id
 {
-    TARGET_NO_SPY_PAIR,         /* T1 */
-    TARGET_LIVE_GROWTH,         /* T2 */
-    TARGET_BUILTIN_SPEEDUP,     /* T3 */
-    TARGET_THREAD_SCALING,      /* T4 */
+    TARGET_PAIR_FLOOR,          /* T1 */
+    TARGET_PAIR_BUILTIN,        /* T2 */
+    TARGET_IMALLOC_BUILTIN,     /* T3 */
+    TARGET_LIVE_GROWTH,         /* T4 */
+    TARGET_BUILTIN_SPEEDUP,     /* T5 */
+    TARGET_THREAD_SCALING,      /* T6 */
     NUM_TARGETS
 };
 
-/* One side of a target's ratio: the median of a point, or of a two-thread
- * scaling (no spy), of the implementation in a role. */
+/* One side of a target's ratio: a point, or a two-thread scaling (no
+ * spy), of the implementation in a role. */
 struct point_ref
 {
     enum role role;
@@ -261,10 +272,19 @@ struct target_def
 
 enum verdict { VERDICT_SKIP, VERDICT_PASS, VERDICT_MISS };
 
+/* Two sides measured in the same repetitions (the same operation at the
+ * same setting, or both two-thread scalings) are judged on the median of
+ * their ratios repetition by repetition, which cancels what the machine
+ * did between repetitions; two sides measured apart on the ratio of their
+ * medians. */
 struct target
 {
     double value;               /* < 0: not judged */
-    double value_min;           /* the same ratio from the fastest repetitions */
+    double value_min;           /* the same ratio from the fastest repetitions; < 0: none */
+    int paired;
+    double ratios[MAX_THREAD_REPS];     /* paired: the ratio in each repetition */
+    int nratios;
+    double q1, q3;              /* paired: the middle half of the ratios */
     enum verdict verdict;
     char reason[300];           /* why it is skipped */
     char note[300];
@@ -300,6 +320,7 @@ struct settings
 {
     int quick;
     int reps;
+    int thread_reps;
     double rep_ms;
     double thread_ms;
     double populate_limit_s;

@@ -7,6 +7,8 @@
 /* The implementations every run has besides those named: the three raw
  * heaps, ole32, refole32 and MALLOCSPY_IMPL. */
 #define MAX_EXTRA (MAX_IMPLS - 6)
+#define DEFAULT_REPS 15
+#define DEFAULT_THREAD_REPS 101
 
 const char tool_name[] = "bench";
 
@@ -23,17 +25,19 @@ static void usage(void)
             "                       from the current directory or the project root, or beside the exe)\n"
             "  --no-ref             do not load refole32.dll\n"
             "  --no-ole32           do not load ole32.dll\n"
-            "  --reps N             repetitions per point (default 7, quick 3; at most %d)\n"
+            "  --reps N             repetitions per point (default %d, quick 3; at most %d)\n"
             "  --ms N               target duration of one repetition in ms (default 20, quick 2);\n"
             "                       a repetition is the fastest of %d runs of N/%d ms\n"
+            "  --thread-reps N      two-thread repetitions (default %d, quick 3; at most %d), each\n"
+            "                       a 1-thread and a 2-thread run as long as 2 of a point's runs\n"
             "  --populate-limit S   skip a live-block step predicted to take longer (default 30 s)\n",
-            MAX_EXTRA, MAX_REPS, SUBRUNS, SUBRUNS);
+            MAX_EXTRA, DEFAULT_REPS, MAX_REPS, SUBRUNS, SUBRUNS, DEFAULT_THREAD_REPS, MAX_THREAD_REPS);
 }
 
 /* Returns 0, or -1 when the command line is wrong (said on stderr). */
 static int parse_options(int argc, char **argv)
 {
-    double reps = 0, ms = 0;
+    double reps = 0, ms = 0, thread_reps = 0;
     int i;
 
     memset(&opt, 0, sizeof(opt));
@@ -61,6 +65,10 @@ static int parse_options(int argc, char **argv)
         {
             if (option_number(argc, argv, &i, &ms)) return -1;
         }
+        else if (!strcmp(a, "--thread-reps"))
+        {
+            if (option_number(argc, argv, &i, &thread_reps)) return -1;
+        }
         else if (!strcmp(a, "--populate-limit"))
         {
             if (option_number(argc, argv, &i, &opt.populate_limit_s)) return -1;
@@ -78,10 +86,13 @@ static int parse_options(int argc, char **argv)
             return -1;
         }
     }
-    opt.reps = reps >= 1 ? (int)reps : opt.quick ? 3 : 7;
+    opt.reps = reps >= 1 ? (int)reps : opt.quick ? 3 : DEFAULT_REPS;
     if (opt.reps > MAX_REPS) opt.reps = MAX_REPS;
+    opt.thread_reps = thread_reps >= 1 ? (int)thread_reps : opt.quick ? 3 : DEFAULT_THREAD_REPS;
+    if (opt.thread_reps > MAX_THREAD_REPS) opt.thread_reps = MAX_THREAD_REPS;
     opt.rep_ms = ms > 0 ? ms : opt.quick ? 2.0 : 20.0;
-    /* One threaded run; a repetition is the fastest of SUBRUNS of them. */
+    /* One threaded run: a 1-thread and a 2-thread run take as long as two
+     * of a point's runs. */
     opt.thread_ms = 2 * opt.rep_ms / SUBRUNS;
     return 0;
 }

@@ -9,6 +9,7 @@
 
 struct result results[MAX_RESULTS];
 int nresults;
+static int ngroups;
 
 static LARGE_INTEGER qpc_freq;
 
@@ -52,15 +53,27 @@ static int compare_doubles(const void *a, const void *b)
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/* values holds at most MAX_THREAD_REPS numbers. */
 double median(const double *values, int n)
 {
-    double sorted[MAX_REPS];
+    double sorted[MAX_THREAD_REPS];
 
     if (n <= 0) return -1.0;
     memcpy(sorted, values, n * sizeof(double));
     qsort(sorted, n, sizeof(double), compare_doubles);
     if (n % 2) return sorted[n / 2];
     return (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+}
+
+/* The first (which 1) or third (which 3) quartile, by nearest rank. */
+double quartile(const double *values, int n, int which)
+{
+    double sorted[MAX_THREAD_REPS];
+
+    if (n <= 0) return -1.0;
+    memcpy(sorted, values, n * sizeof(double));
+    qsort(sorted, n, sizeof(double), compare_doubles);
+    return sorted[(n - 1) * which / 4];
 }
 
 static double minimum(const double *values, int n)
@@ -207,13 +220,27 @@ void measure_op(struct bench_impl **list, int n, enum op op, int live)
     int i;
 
     progress("%s: %s (%d implementation%s)", live_label(live, buf, sizeof(buf)), ops[op].name, n, n == 1 ? "" : "s");
+    ngroups++;
     for (i = 0; i < n; i++)
     {
         group[i] = add_result(list[i], op, live);
+        group[i]->group = ngroups;
         if (ops[op].on_probe && !list[i]->probe)
             snprintf(group[i]->skip, sizeof(group[i]->skip), "no probe block: %s", list[i]->error);
     }
     measure_group(group, n);
+}
+
+/* The ratios r1 / r2 repetition by repetition, into ratios[]; returns
+ * their number, or 0 when the two were not measured in the same
+ * repetitions. */
+int paired_ratios(const struct result *r1, const struct result *r2, double *ratios)
+{
+    int i;
+
+    if (r1->group != r2->group || r1->nreps != r2->nreps) return 0;
+    for (i = 0; i < r1->nreps; i++) ratios[i] = r1->ns[i] / r2->ns[i];
+    return r1->nreps;
 }
 
 /* Ratio of this point to the raw heap doing the same thing (the floor). */

@@ -134,6 +134,8 @@ static void json_points(FILE *f)
 
 static void json_threads(FILE *f)
 {
+    const struct thread_result *raw = find_thread_result(role_impl(ROLE_RAW), 0);
+    double ratios[MAX_THREAD_REPS];
     int i;
 
     fprintf(f, "  \"threads\": [\n");
@@ -153,6 +155,8 @@ static void json_threads(FILE *f)
         json_reps(f, t->scaling, t->nreps);
         fprintf(f, ", \"x_raw_scaling\": ");
         json_number(f, x_raw_scaling(t));
+        fprintf(f, ", \"x_raw_scaling_reps\": ");
+        json_reps(f, ratios, raw ? paired_scaling_ratios(t, raw, ratios) : 0);
         fprintf(f, "}%s\n", i + 1 < nthread_results ? "," : "");
     }
     fprintf(f, "  ],\n");
@@ -174,6 +178,14 @@ static void json_targets(FILE *f)
         json_number(f, t->value);
         fprintf(f, ", \"value_from_minima\": ");
         json_number(f, t->value_min);
+        fprintf(f, ", \"method\": ");
+        if (t->verdict == VERDICT_SKIP) fprintf(f, "null");
+        else fprintf(f, "\"%s\"", t->paired ? "median of paired ratios" : "ratio of medians");
+        fprintf(f, ", \"ratios\": ");
+        json_reps(f, t->ratios, t->nratios);
+        fprintf(f, ", \"middle_half\": ");
+        if (t->paired) fprintf(f, "[%.6g, %.6g]", t->q1, t->q3);
+        else fprintf(f, "null");
         fprintf(f, ", \"limit\": %.6g, \"comparison\": \"%s\", \"result\": \"%s\", \"reason\": ",
                 def->limit, def->at_most ? "<=" : ">=", verdict_word(t->verdict));
         json_text(f, t->reason);
@@ -205,9 +217,9 @@ int write_json(const char *path, double total_s)
     fprintf(f, ", \"end\": ");
     json_load(f, &load_end);
     fprintf(f, "},\n  \"qpc_frequency\": %.0f,\n  \"repetitions\": %d,\n  \"repetition_ms\": %.6g,\n"
-            "  \"thread_run_ms\": %.6g,\n  \"runs_per_repetition\": %d,\n  \"block_size\": %d,\n"
-            "  \"warm_blocks\": %d,\n  \"baseline\": ",
-            qpc_hz(), opt.reps, opt.rep_ms, opt.thread_ms, SUBRUNS, BLOCK_SIZE, WARM_BLOCKS);
+            "  \"thread_repetitions\": %d,\n  \"thread_run_ms\": %.6g,\n  \"runs_per_repetition\": %d,\n"
+            "  \"block_size\": %d,\n  \"warm_blocks\": %d,\n  \"baseline\": ",
+            qpc_hz(), opt.reps, opt.rep_ms, opt.thread_reps, opt.thread_ms, SUBRUNS, BLOCK_SIZE, WARM_BLOCKS);
     json_string(f, base ? base->label : NULL);
     fprintf(f, ",\n");
     json_impls(f);

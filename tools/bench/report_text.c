@@ -53,9 +53,9 @@ static void print_header(void)
 
     GetSystemInfo(&info);
     printf("mallocspy_bench: %s%s, %lu CPUs, QPC %.0f Hz, %s run: median of %d repetitions,\n"
-           "each the fastest of %d runs of ~%.1f ms (threads: %.1f ms)\n",
+           "each the fastest of %d runs of ~%.1f ms; two threads: %d repetitions of %.1f ms runs\n",
            wine ? "wine-" : "", wine ? wine : "Windows", (unsigned long)info.dwNumberOfProcessors, qpc_hz(),
-           opt.quick ? "quick" : "full", opt.reps, SUBRUNS, opt.rep_ms / SUBRUNS, opt.thread_ms);
+           opt.quick ? "quick" : "full", opt.reps, SUBRUNS, opt.rep_ms / SUBRUNS, opt.thread_reps, opt.thread_ms);
     printf("machine load (1, 5, 15-minute load average):");
     print_load(" at start", &load_start);
     print_load(", at end", &load_end);
@@ -101,10 +101,15 @@ static void print_points(void)
 
 static void print_threads(void)
 {
-    int i;
+    const struct thread_result *raw = find_thread_result(role_impl(ROLE_RAW), 0);
+    double ratios[MAX_THREAD_REPS];
+    int i, n;
 
-    printf("\ntwo threads, alloc+free 32 B: ns/op is wall time / all pairs; scaling = 2-thread throughput / 1-thread\n");
-    printf("%-18s %-*s %12s %12s %10s %14s\n", "point", label_width, "impl", "1T ns/op", "2T ns/op", "scaling", "x raw scaling");
+    printf("\ntwo threads, alloc+free 32 B: ns/op is wall time / all pairs; scaling = 2-thread throughput / 1-thread;\n"
+           "medians of the repetitions; x raw scaling: the median of the ratios to raw's scaling in the same\n"
+           "repetitions, and [the middle half] of those ratios\n");
+    printf("%-18s %-*s %12s %12s %10s %14s %14s\n", "point", label_width, "impl", "1T ns/op", "2T ns/op", "scaling", "x raw scaling",
+           "middle half");
     for (i = 0; i < nthread_results; i++)
     {
         const struct thread_result *t = &thread_results[i];
@@ -112,6 +117,8 @@ static void print_threads(void)
         printf("%-18s %-*s %12.1f %12.1f %10.2f", t->spy ? "spy, 0 live" : "no spy", label_width, t->b->label,
                t->ns1_median, t->ns2_median, t->scaling_median);
         print_ratio(x_raw_scaling(t));
+        if (raw && (n = paired_scaling_ratios(t, raw, ratios)))
+            printf("   [%.2f, %.2f]", quartile(ratios, n, 1), quartile(ratios, n, 3));
         printf("\n");
     }
 }
@@ -162,7 +169,9 @@ static void print_targets(void)
         }
         printf("%s  %s %s: %.2fx (target %s %.2fx)", verdict_word(t->verdict), def->id, def->text, t->value, cmp,
                def->limit);
-        if (t->value_min > 0) printf(" [fastest repetitions: %.2fx]", t->value_min);
+        if (t->paired) printf("\n      median of %d repetitions, paired; middle half [%.2f, %.2f]", t->nratios, t->q1, t->q3);
+        else printf("\n      ratio of the medians");
+        if (t->value_min > 0) printf("; fastest repetitions %.2fx", t->value_min);
         printf("\n");
         if (t->note[0]) printf("      %s\n", t->note);
         if (t->verdict == VERDICT_MISS)

@@ -1,7 +1,7 @@
 /*
- * The targets: each is the ratio of two medians, compared with a limit.
- * One row of target_defs[] per target (and its name in enum target_id); a
- * missed target prints MISS and is not an error.
+ * The targets: each is the ratio of two points (or two scalings), compared
+ * with a limit.  One row of target_defs[] per target (and its name in enum
+ * target_id); a missed target prints MISS and is not an error.
  */
 
 #include "bench.h"
@@ -10,24 +10,34 @@ static void heap_states_note(char *buf, size_t size);
 
 const struct target_def target_defs[NUM_TARGETS] =
 {
-    [TARGET_NO_SPY_PAIR] =
+    [TARGET_PAIR_FLOOR] =
     {
-        "T1", "refole32 no-spy alloc+free pair vs raw HeapAlloc+HeapFree floor",
+        "T1", "refole32 no-spy CoTaskMem pair vs raw HeapAlloc+HeapFree (the floor)",
         { ROLE_REF, OP_PAIR, NO_SPY, 0 }, { ROLE_RAW, OP_PAIR, NO_SPY, 0 }, 1, 1.10, heap_states_note,
+    },
+    [TARGET_PAIR_BUILTIN] =
+    {
+        "T2", "refole32 no-spy CoTaskMem pair vs Wine builtin's",
+        { ROLE_REF, OP_PAIR, NO_SPY, 0 }, { ROLE_BUILTIN, OP_PAIR, NO_SPY, 0 }, 1, 1.00, NULL,
+    },
+    [TARGET_IMALLOC_BUILTIN] =
+    {
+        "T3", "refole32 no-spy IMalloc pair vs Wine builtin's",
+        { ROLE_REF, OP_IMALLOC_PAIR, NO_SPY, 0 }, { ROLE_BUILTIN, OP_IMALLOC_PAIR, NO_SPY, 0 }, 1, 1.00, NULL,
     },
     [TARGET_LIVE_GROWTH] =
     {
-        "T2", "refole32 spy pair at 100000 live vs at 0 live",
+        "T4", "refole32 spy pair at 100000 live vs at 0 live",
         { ROLE_REF, OP_PAIR, 100000, 0 }, { ROLE_REF, OP_PAIR, 0, 0 }, 1, 2.0, NULL,
     },
     [TARGET_BUILTIN_SPEEDUP] =
     {
-        "T3", "Wine builtin spy pair at 100000 live / refole32's (speed-up)",
+        "T5", "Wine builtin spy pair at 100000 live / refole32's (speed-up)",
         { ROLE_BUILTIN, OP_PAIR, 100000, 0 }, { ROLE_REF, OP_PAIR, 100000, 0 }, 0, 100.0, NULL,
     },
     [TARGET_THREAD_SCALING] =
     {
-        "T4", "refole32 two-thread scaling (no spy) vs raw HeapAlloc's scaling",
+        "T6", "refole32 two-thread scaling (no spy) vs raw HeapAlloc's scaling",
         { ROLE_REF, 0, NO_SPY, 1 }, { ROLE_RAW, 0, NO_SPY, 1 }, 0, 0.9, NULL,
     },
 };
@@ -69,18 +79,29 @@ static void judge(const struct target_def *def, struct target *t, double value)
     t->verdict = pass ? VERDICT_PASS : VERDICT_MISS;
 }
 
-/* Judges on the ratio of two points' medians; the ratio of their fastest
- * repetitions is kept beside it as a hint of the noise. */
+static void judge_paired(const struct target_def *def, struct target *t, int n)
+{
+    t->paired = 1;
+    t->nratios = n;
+    t->q1 = quartile(t->ratios, n, 1);
+    t->q3 = quartile(t->ratios, n, 3);
+    judge(def, t, median(t->ratios, n));
+}
+
+/* The ratio of the fastest repetitions is kept beside the judged value as
+ * a hint of the noise. */
 static void judge_points(const struct target_def *def, struct target *t, const struct bench_impl *b1,
                          const struct bench_impl *b2)
 {
     const struct result *r1 = find_result(b1, def->num.op, def->num.live);
     const struct result *r2 = find_result(b2, def->den.op, def->den.live);
+    int n;
 
     if (r1 && r2 && r1->median > 0 && r2->median > 0)
     {
-        judge(def, t, r1->median / r2->median);
         t->value_min = r1->min / r2->min;
+        if ((n = paired_ratios(r1, r2, t->ratios))) judge_paired(def, t, n);
+        else judge(def, t, r1->median / r2->median);
     }
     else if (r1 && r1->skip[0]) snprintf(t->reason, sizeof(t->reason), "%s: %s", b1->label, r1->skip);
     else if (r2 && r2->skip[0]) snprintf(t->reason, sizeof(t->reason), "%s: %s", b2->label, r2->skip);
@@ -91,10 +112,12 @@ static void judge_scaling(const struct target_def *def, struct target *t, const 
                           const struct bench_impl *b2)
 {
     const struct thread_result *t1 = find_thread_result(b1, 0), *t2 = find_thread_result(b2, 0);
+    int n;
 
-    if (t1 && t2 && t1->scaling_median > 0 && t2->scaling_median > 0)
-        judge(def, t, t1->scaling_median / t2->scaling_median);
-    else snprintf(t->reason, sizeof(t->reason), "point not measured");
+    if (!t1 || !t2 || t1->scaling_median <= 0 || t2->scaling_median <= 0)
+        snprintf(t->reason, sizeof(t->reason), "point not measured");
+    else if ((n = paired_scaling_ratios(t1, t2, t->ratios))) judge_paired(def, t, n);
+    else judge(def, t, t1->scaling_median / t2->scaling_median);
 }
 
 static void evaluate(const struct target_def *def, struct target *t)

@@ -9,6 +9,7 @@
 
 struct thread_result thread_results[2 * MAX_IMPLS];
 int nthread_results;
+static int ngroups;
 
 struct worker
 {
@@ -87,31 +88,32 @@ static struct thread_result *add_thread_result(struct bench_impl *b, int spy)
 }
 
 /* One and two threads back to back in each repetition, so each scaling
- * value compares runs made a few milliseconds apart. */
+ * value compares runs made a few milliseconds apart.  A single run's
+ * scaling ranges over a factor of three on a shared machine (whether the
+ * other thread's lock holder was preempted), so there are many short
+ * repetitions, no fastest-of, and the median. */
 void measure_threads(struct bench_impl **list, int n, int spy)
 {
     struct thread_result *group[MAX_IMPLS];
-    int i, rep, k;
+    int i, rep;
 
-    progress("two threads, %s: alloc+free 32 B (%d configuration%s)", spy ? "spy, 0 live" : "no spy", n,
-             n == 1 ? "" : "s");
-    for (i = 0; i < n; i++) group[i] = add_thread_result(list[i], spy);
-    for (rep = 0; rep < opt.reps; rep++)
+    progress("two threads, %s: alloc+free 32 B (%d configuration%s, %d repetitions)", spy ? "spy, 0 live" : "no spy",
+             n, n == 1 ? "" : "s", opt.thread_reps);
+    ngroups++;
+    for (i = 0; i < n; i++)
+    {
+        group[i] = add_thread_result(list[i], spy);
+        group[i]->group = ngroups;
+    }
+    for (rep = 0; rep < opt.thread_reps; rep++)
     {
         for (i = 0; i < n; i++)
         {
             struct thread_result *t = group[i];
-            double ns1 = -1.0, ns2 = -1.0, ns;
 
-            /* Fastest of SUBRUNS for each, as for the other points. */
-            for (k = 0; k < SUBRUNS; k++)
-            {
-                if ((ns = run_threads(t->b, 1)) < ns1 || ns1 < 0) ns1 = ns;
-                if ((ns = run_threads(t->b, 2)) < ns2 || ns2 < 0) ns2 = ns;
-            }
-            t->ns1[t->nreps] = ns1;
-            t->ns2[t->nreps] = ns2;
-            t->scaling[t->nreps] = ns1 / ns2;
+            t->ns1[t->nreps] = run_threads(t->b, 1);
+            t->ns2[t->nreps] = run_threads(t->b, 2);
+            t->scaling[t->nreps] = t->ns1[t->nreps] / t->ns2[t->nreps];
             t->nreps++;
         }
     }
@@ -132,11 +134,27 @@ const struct thread_result *find_thread_result(const struct bench_impl *b, int s
     return NULL;
 }
 
-/* Scaling relative to the raw process heap's own scaling. */
+/* The ratios of t's scaling to base's repetition by repetition, into
+ * ratios[]; returns their number, or 0 when the two were not measured in
+ * the same repetitions. */
+int paired_scaling_ratios(const struct thread_result *t, const struct thread_result *base, double *ratios)
+{
+    int i;
+
+    if (t->group != base->group || t->nreps != base->nreps) return 0;
+    for (i = 0; i < t->nreps; i++) ratios[i] = t->scaling[i] / base->scaling[i];
+    return t->nreps;
+}
+
+/* Scaling relative to the raw process heap's own scaling: the median of
+ * the paired ratios, or (a spy's, measured apart) the ratio of medians. */
 double x_raw_scaling(const struct thread_result *t)
 {
     const struct thread_result *raw = find_thread_result(role_impl(ROLE_RAW), 0);
+    double ratios[MAX_THREAD_REPS];
+    int n;
 
     if (!raw || raw->scaling_median <= 0 || t->scaling_median < 0) return -1.0;
+    if ((n = paired_scaling_ratios(t, raw, ratios))) return median(ratios, n);
     return t->scaling_median / raw->scaling_median;
 }
