@@ -16,6 +16,12 @@
  *   the allocator costs what Wine's own does, in whatever state the
  *   process is.
  *
+ *   Built with REFOLE32_PRIVATE_HEAP defined, every block lives in a heap
+ *   of the allocator's own instead (HeapCreate at load, kept at unload
+ *   like the blocks in it): the design not taken, which no check can tell
+ *   from this one.  It is dlls/refole32/privheap/refole32_privheap.dll,
+ *   and make bench measures it beside refole32.
+ *
  * - Live blocks.  DidAlloc must answer for any pointer value, a freed one
  *   included, so it never reads memory at the pointer (HeapValidate reads
  *   the block header in front of it, which for a freed block is stale data,
@@ -67,7 +73,7 @@
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static HANDLE task_heap;                    /* the process heap: every block of this allocator */
+static HANDLE task_heap;                    /* the heap of every block of this allocator */
 
 static CRITICAL_SECTION allocator_lock;     /* guards everything below */
 static DWORD volatile lock_owner;           /* id of the thread holding the lock, 0 if none */
@@ -864,15 +870,19 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     switch (reason)
     {
     case DLL_PROCESS_ATTACH:
-        /* THREADS-01: the process heap is thread-safe */
+        /* THREADS-01: the heap serializes its calls */
+#ifdef REFOLE32_PRIVATE_HEAP
+        if (!(task_heap = HeapCreate(0, 0, 0))) return FALSE;
+#else
         task_heap = GetProcessHeap();
+#endif
         InitializeCriticalSection(&allocator_lock);
         DisableThreadLibraryCalls(instance);
         break;
     case DLL_PROCESS_DETACH:
         if (reserved) break;                /* process exit: the system cleans up */
-        /* FreeLibrary ("Unloading"): the blocks still live stay in the
-         * process heap, unknown to a later load.  A spy still registered
+        /* FreeLibrary ("Unloading"): the blocks still live stay in their
+         * heap, unknown to a later load.  A spy still registered
          * keeps its reference: calling into it from here is not safe. */
         spied_blocks_free();
         live_map_destroy();
