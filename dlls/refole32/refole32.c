@@ -95,10 +95,11 @@ static struct
 /* allocator starts at p.  One byte per 16-byte granule of address space,   */
 /* 1 + (p & 15) when a block starts at p, 0 when none does: two blocks      */
 /* start at least 16 bytes apart (a heap block has a header and room for a  */
-/* free-list link), so a granule holds at most one block start.  Leaves     */
-/* cover 1 MiB of address space each and are made on first use, zeroed by   */
-/* VirtualAlloc, whose untouched pages cost no memory; they are published   */
-/* with a compare-and-swap and stay until the DLL is unloaded.              */
+/* free-list link), so a granule holds at most one block start.  A leaf     */
+/* covers 1 MiB of address space; its marks are made on first use, zeroed  */
+/* by VirtualAlloc, whose untouched pages cost no memory, published with a  */
+/* compare-and-swap, and kept until the DLL is unloaded.  The last leaf     */
+/* used is remembered: nearly every lookup finds its pointer there.         */
 /*                                                                          */
 /* No lock: a block's byte is written only by the thread that holds the     */
 /* block, after HeapAlloc returned it and before HeapFree gets it back, so  */
@@ -116,18 +117,29 @@ static struct
 #define LIVE_MAP_TOP_BITS 0
 #endif
 #define LIVE_MAP_MID_BITS (LIVE_MAP_ADDRESS_BITS - LIVE_MAP_LEAF_BITS - LIVE_MAP_TOP_BITS)
+#define LIVE_MAP_LEAF_MARKS (1 << (LIVE_MAP_LEAF_BITS - LIVE_MAP_GRANULE_BITS))
 
+/* One MiB of address space.  Its index is written before its marks are
+ * published and neither changes after, so a leaf reached through
+ * live_map_last needs no lock either. */
 struct live_map_leaf
 {
-    BYTE volatile marks[1 << (LIVE_MAP_LEAF_BITS - LIVE_MAP_GRANULE_BITS)];
+    ULONG_PTR index;                        /* address >> LIVE_MAP_LEAF_BITS */
+    BYTE volatile *volatile marks;          /* one byte per granule; NULL until made */
 };
 
 struct live_map_mid
 {
-    struct live_map_leaf *volatile leaves[1 << LIVE_MAP_MID_BITS];
+    struct live_map_leaf leaves[1 << LIVE_MAP_MID_BITS];
 };
 
 static struct live_map_mid *volatile live_map[1 << LIVE_MAP_TOP_BITS];
+
+/* The leaf the last walk down the tree found, or NULL.  Nearly every block
+ * of a run of calls lies in the same MiB, and the no-spy Alloc/Free pair
+ * has nothing to spare next to Wine's builtin, which keeps no map: a
+ * compare with this leaf costs less than the walk. */
+static struct live_map_leaf *volatile live_map_last;
 
 #ifdef REFOLE32_TEST_HOOKS
 /* Test-only seam, like test_fail_table_growth below: makes the map's
@@ -140,19 +152,47 @@ static BYTE live_map_value(const void *p)
     return 1 + ((ULONG_PTR)p & ((1 << LIVE_MAP_GRANULE_BITS) - 1));
 }
 
-/* The byte of p's granule, or NULL if the map has no leaf there yet. */
-static inline BYTE volatile *live_map_find(const void *p)
+static BOOL live_map_covers(const struct live_map_leaf *leaf, const void *p)
 {
-    ULONG_PTR address = (ULONG_PTR)p, leaf_index = address >> LIVE_MAP_LEAF_BITS;
+    return leaf && leaf->index == (ULONG_PTR)p >> LIVE_MAP_LEAF_BITS;
+}
+
+static BYTE volatile *live_map_byte(const struct live_map_leaf *leaf, const void *p)
+{
+    return &leaf->marks[((ULONG_PTR)p & ((1 << LIVE_MAP_LEAF_BITS) - 1)) >> LIVE_MAP_GRANULE_BITS];
+}
+
+/* The leaf of p's MiB, whether its marks are made or not; NULL if the
+ * tree has no node there yet. */
+static struct live_map_leaf *live_map_walk(const void *p)
+{
+    ULONG_PTR leaf_index = (ULONG_PTR)p >> LIVE_MAP_LEAF_BITS;
     struct live_map_mid *mid;
-    struct live_map_leaf *leaf;
 
 #ifdef _WIN64
-    if (address >> LIVE_MAP_ADDRESS_BITS) return NULL;
+    if ((ULONG_PTR)p >> LIVE_MAP_ADDRESS_BITS) return NULL;
 #endif
     if (!(mid = live_map[leaf_index >> LIVE_MAP_MID_BITS])) return NULL;
-    if (!(leaf = mid->leaves[leaf_index & ((1 << LIVE_MAP_MID_BITS) - 1)])) return NULL;
-    return &leaf->marks[(address & ((1 << LIVE_MAP_LEAF_BITS) - 1)) >> LIVE_MAP_GRANULE_BITS];
+    return &mid->leaves[leaf_index & ((1 << LIVE_MAP_MID_BITS) - 1)];
+}
+
+/* Out of line: the walk, for a pointer outside the last leaf. */
+static NOINLINE BYTE volatile *live_map_find_walk(const void *p)
+{
+    struct live_map_leaf *leaf = live_map_walk(p);
+
+    if (!leaf || !leaf->marks) return NULL;
+    live_map_last = leaf;
+    return live_map_byte(leaf, p);
+}
+
+/* The byte of p's granule, or NULL if the map has no marks there yet. */
+static inline BYTE volatile *live_map_find(const void *p)
+{
+    struct live_map_leaf *leaf = live_map_last;
+
+    if (live_map_covers(leaf, p)) return live_map_byte(leaf, p);
+    return live_map_find_walk(p);
 }
 
 /* The node in *slot, made (zeroed) if there is none.  NULL if it could not
@@ -176,16 +216,18 @@ static void *live_map_node(void *volatile *slot, SIZE_T size)
 static NOINLINE BYTE volatile *live_map_grow(const void *p)
 {
     ULONG_PTR leaf_index = (ULONG_PTR)p >> LIVE_MAP_LEAF_BITS;
-    struct live_map_mid *mid;
+    struct live_map_leaf *leaf;
 
 #ifdef _WIN64
     if ((ULONG_PTR)p >> LIVE_MAP_ADDRESS_BITS) return NULL;
 #endif
-    if (!(mid = live_map_node((void *volatile *)&live_map[leaf_index >> LIVE_MAP_MID_BITS], sizeof(*mid))))
+    if (!live_map_node((void *volatile *)&live_map[leaf_index >> LIVE_MAP_MID_BITS], sizeof(struct live_map_mid)))
         return NULL;
-    if (!live_map_node((void *volatile *)&mid->leaves[leaf_index & ((1 << LIVE_MAP_MID_BITS) - 1)],
-                       sizeof(struct live_map_leaf)))
-        return NULL;
+    leaf = live_map_walk(p);
+    /* Every thread that gets here writes the same value, and before the
+     * marks can be seen. */
+    leaf->index = leaf_index;
+    if (!live_map_node((void *volatile *)&leaf->marks, LIVE_MAP_LEAF_MARKS)) return NULL;
     return live_map_find(p);
 }
 
@@ -222,10 +264,11 @@ static void live_map_destroy(void)
     {
         if (!live_map[i]) continue;
         for (j = 0; j < 1 << LIVE_MAP_MID_BITS; j++)
-            if (live_map[i]->leaves[j]) VirtualFree(live_map[i]->leaves[j], 0, MEM_RELEASE);
+            if (live_map[i]->leaves[j].marks) VirtualFree((void *)live_map[i]->leaves[j].marks, 0, MEM_RELEASE);
         VirtualFree(live_map[i], 0, MEM_RELEASE);
         live_map[i] = NULL;
     }
+    live_map_last = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -233,8 +276,20 @@ static void live_map_destroy(void)
 /* registered, and nested calls from inside spy methods, end up here.       */
 /* ------------------------------------------------------------------------ */
 
+/* Out of line: p is not in the last leaf.  Marks it the long way, or
+ * gives it back. */
+static NOINLINE void *heap_alloc_mark(void *p)
+{
+    if (live_map_mark(p)) return p;
+    HeapFree(task_heap, 0, p);
+    return NULL;
+}
+
 static void *heap_alloc(SIZE_T cb)
 {
+    /* Read before the call, so that after it only a compare stands between
+     * the block and its mark: nearly every block lands in that leaf. */
+    struct live_map_leaf *leaf = live_map_last;
     void *p;
 
     /* ALLOC-02: cb == 0 gives a valid zero-length item.
@@ -242,9 +297,9 @@ static void *heap_alloc(SIZE_T cb)
      * ALLOC-04: NULL when the memory cannot be had, for the block or for
      * its mark ("Bookkeeping failure"). */
     if (!(p = HeapAlloc(task_heap, 0, cb))) return NULL;
-    if (live_map_mark(p)) return p;
-    HeapFree(task_heap, 0, p);
-    return NULL;
+    if (!live_map_covers(leaf, p)) return heap_alloc_mark(p);
+    *live_map_byte(leaf, p) = live_map_value(p);
+    return p;
 }
 
 static void heap_free(void *p)

@@ -104,9 +104,11 @@ static unsigned int marked_block_count(void)
         if (!live_map[i]) continue;
         for (j = 0; j < 1 << LIVE_MAP_MID_BITS; j++)
         {
-            if (!live_map[i]->leaves[j]) continue;
-            for (k = 0; k < ARRAY_SIZE(live_map[i]->leaves[j]->marks); k++)
-                if (live_map[i]->leaves[j]->marks[k]) count++;
+            BYTE volatile *marks = live_map[i]->leaves[j].marks;
+
+            if (!marks) continue;
+            for (k = 0; k < LIVE_MAP_LEAF_MARKS; k++)
+                if (marks[k]) count++;
         }
     }
     return count;
@@ -466,6 +468,33 @@ static void test_didalloc_random(void)
     winetest_pop_context();
 }
 
+/* The map answers from the leaf of the pointer's own MiB, whichever leaf it
+ * used last: the same offset a MiB away is another address. */
+static void test_didalloc_other_mib(void)
+{
+    const ULONG_PTR mib = (ULONG_PTR)1 << LIVE_MAP_LEAF_BITS;
+    IMalloc *malloc;
+    BYTE *p;
+    int got;
+
+    winetest_push_context("other MiB");
+    ok(CoGetMalloc(1, &malloc) == S_OK, "CoGetMalloc failed\n");
+    ok(!marked_block_count(), "%u blocks live at the start\n", marked_block_count());
+    p = CoTaskMemAlloc(16);
+    ok(p != NULL, "CoTaskMemAlloc failed\n");
+    if (p)
+    {
+        got = IMalloc_DidAlloc(malloc, p);
+        ok(got == 1, "DidAlloc(%p) of the live block got %d, expected 1\n", p, got);
+        got = IMalloc_DidAlloc(malloc, p + mib);
+        ok(got == 0, "DidAlloc(%p), a MiB past the only live block, got %d, expected 0\n", p + mib, got);
+        got = IMalloc_DidAlloc(malloc, p - mib);
+        ok(got == 0, "DidAlloc(%p), a MiB before the only live block, got %d, expected 0\n", p - mib, got);
+        CoTaskMemFree(p);
+    }
+    winetest_pop_context();
+}
+
 /* "Bookkeeping failure", for the map: an allocation whose block cannot be
  * marked fails and allocates nothing; a Realloc that would have to move
  * the block there fails and leaves it as it was. */
@@ -584,6 +613,7 @@ START_TEST(internal)
 
     test_didalloc_freed_reused();
     test_didalloc_random();
+    test_didalloc_other_mib();
     test_map_growth_failure();
     test_map_growth_race();
     test_set();
