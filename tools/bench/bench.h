@@ -214,10 +214,11 @@ struct thread_result
 {
     struct bench_impl *b;
     int spy;
-    int group;                  /* results of one group were measured in the same repetitions */
     double ns1[MAX_THREAD_REPS], ns2[MAX_THREAD_REPS], scaling[MAX_THREAD_REPS];
     int nreps;
     double ns1_median, ns2_median, scaling_median;
+    struct bench_impl *base;    /* ran just before each of b's runs, or NULL */
+    double base_scaling[MAX_THREAD_REPS];   /* base's scaling in those runs */
 };
 
 extern struct thread_result thread_results[2 * MAX_IMPLS];

@@ -175,7 +175,8 @@ const char *heap_state_text(const struct heap_state *state, char *buf, size_t si
     if (!state->observed) snprintf(buf, size, "not observed");
     else if (state->fit == FIT_UNKNOWN) snprintf(buf, size, "unknown: %s", state->why);
     else if (state->fit == FIT_EXACT)
-        snprintf(buf, size, "exact fit: a whole free block of %lu bytes, in %s", (unsigned long)state->free_block, heap);
+        snprintf(buf, size, "exact fit: a whole free block of %lu bytes, in %s", (unsigned long)state->free_block,
+                 heap);
     else
         snprintf(buf, size, "split: a free block of %lu bytes, %lu left free, in %s", (unsigned long)state->free_block,
                  (unsigned long)state->left, heap);

@@ -130,7 +130,8 @@ const char *impl_description(const struct bench_impl *b, char *buf, size_t size)
         snprintf(buf, size, "HeapAlloc/HeapFree/HeapReAlloc/HeapSize/HeapValidate on GetProcessHeap(): the floor");
     else if (b->kind == KIND_RAW && b->cold)
         snprintf(buf, size, "the same on a fresh HeapCreate(0, 0, 0) heap, never warmed (information only)");
-    else if (b->kind == KIND_RAW) snprintf(buf, size, "the same on a HeapCreate(0, 0, 0) heap, warmed (information only)");
+    else if (b->kind == KIND_RAW)
+        snprintf(buf, size, "the same on a HeapCreate(0, 0, 0) heap, warmed (information only)");
     else snprintf(buf, size, "%s version %s%s", b->impl.path, b->impl.version, b->wine_builtin ? " (Wine builtin)" : "");
     return buf;
 }

@@ -106,10 +106,11 @@ static void print_threads(void)
     int i, n;
 
     printf("\ntwo threads, alloc+free 32 B: ns/op is wall time / all pairs; scaling = 2-thread throughput / 1-thread;\n"
-           "medians of the repetitions; x raw scaling: the median of the ratios to raw's scaling in the same\n"
-           "repetitions, and [the middle half] of those ratios\n");
-    printf("%-18s %-*s %12s %12s %10s %14s %14s\n", "point", label_width, "impl", "1T ns/op", "2T ns/op", "scaling", "x raw scaling",
-           "middle half");
+           "medians of the repetitions; x raw scaling: without a spy, the median of the ratios to raw's scaling\n"
+           "in raw runs made just before each of its own, and [the middle half] of those ratios; with a spy,\n"
+           "the ratio of the medians, measured apart from raw's\n");
+    printf("%-18s %-*s %12s %12s %10s %14s %14s\n", "point", label_width, "impl", "1T ns/op", "2T ns/op", "scaling",
+           "x raw scaling", "middle half");
     for (i = 0; i < nthread_results; i++)
     {
         const struct thread_result *t = &thread_results[i];
@@ -169,7 +170,8 @@ static void print_targets(void)
         }
         printf("%s  %s %s: %.2fx (target %s %.2fx)", verdict_word(t->verdict), def->id, def->text, t->value, cmp,
                def->limit);
-        if (t->paired) printf("\n      median of %d repetitions, paired; middle half [%.2f, %.2f]", t->nratios, t->q1, t->q3);
+        if (t->paired)
+            printf("\n      median of %d repetitions, paired; middle half [%.2f, %.2f]", t->nratios, t->q1, t->q3);
         else printf("\n      ratio of the medians");
         if (t->value_min > 0) printf("; fastest repetitions %.2fx", t->value_min);
         printf("\n");

@@ -9,7 +9,6 @@
 
 struct thread_result thread_results[2 * MAX_IMPLS];
 int nthread_results;
-static int ngroups;
 
 struct worker
 {
@@ -87,36 +86,54 @@ static struct thread_result *add_thread_result(struct bench_impl *b, int spy)
     return t;
 }
 
-/* One and two threads back to back in each repetition, so each scaling
- * value compares runs made a few milliseconds apart.  A single run's
- * scaling ranges over a factor of three on a shared machine (whether the
- * other thread's lock holder was preempted), so there are many short
- * repetitions, no fastest-of, and the median. */
+/* One repetition of t: a 1-thread and a 2-thread run.  With a base (the
+ * raw process heap), the base runs just before each of t's, and its
+ * scaling in those runs is kept beside t's: the two are compared in the
+ * same few milliseconds. */
+static void thread_repetition(struct thread_result *t)
+{
+    int i = t->nreps++;
+    double base1, base2;
+
+    if (t->base)
+    {
+        base1 = run_threads(t->base, 1);
+        t->ns1[i] = run_threads(t->b, 1);
+        base2 = run_threads(t->base, 2);
+        t->ns2[i] = run_threads(t->b, 2);
+        t->base_scaling[i] = base1 / base2;
+    }
+    else
+    {
+        t->ns1[i] = run_threads(t->b, 1);
+        t->ns2[i] = run_threads(t->b, 2);
+    }
+    t->scaling[i] = t->ns1[i] / t->ns2[i];
+}
+
+/* A single run's scaling ranges over a factor of three on a shared
+ * machine (whether the other thread's lock holder was preempted), so there
+ * are many short repetitions, no fastest-of, and the median; the
+ * implementations take turns repetition by repetition.  Without a spy each
+ * implementation's runs alternate with the raw process heap's (see
+ * thread_repetition), and x_raw_scaling() pairs them. */
 void measure_threads(struct bench_impl **list, int n, int spy)
 {
     struct thread_result *group[MAX_IMPLS];
+    struct bench_impl *raw = NULL;
     int i, rep;
 
     progress("two threads, %s: alloc+free 32 B (%d configuration%s, %d repetitions)", spy ? "spy, 0 live" : "no spy",
              n, n == 1 ? "" : "s", opt.thread_reps);
-    ngroups++;
     for (i = 0; i < n; i++)
     {
         group[i] = add_thread_result(list[i], spy);
-        group[i]->group = ngroups;
+        if (list[i] == role_impl(ROLE_RAW)) raw = list[i];
     }
+    for (i = 0; i < n; i++)
+        if (raw && list[i] != raw) group[i]->base = raw;
     for (rep = 0; rep < opt.thread_reps; rep++)
-    {
-        for (i = 0; i < n; i++)
-        {
-            struct thread_result *t = group[i];
-
-            t->ns1[t->nreps] = run_threads(t->b, 1);
-            t->ns2[t->nreps] = run_threads(t->b, 2);
-            t->scaling[t->nreps] = t->ns1[t->nreps] / t->ns2[t->nreps];
-            t->nreps++;
-        }
-    }
+        for (i = 0; i < n; i++) thread_repetition(group[i]);
     for (i = 0; i < n; i++)
     {
         group[i]->ns1_median = median(group[i]->ns1, group[i]->nreps);
@@ -134,20 +151,21 @@ const struct thread_result *find_thread_result(const struct bench_impl *b, int s
     return NULL;
 }
 
-/* The ratios of t's scaling to base's repetition by repetition, into
- * ratios[]; returns their number, or 0 when the two were not measured in
- * the same repetitions. */
+/* The ratios of t's scaling to base's in the runs next to t's, repetition
+ * by repetition, into ratios[]; returns their number, or 0 when base did
+ * not run next to t. */
 int paired_scaling_ratios(const struct thread_result *t, const struct thread_result *base, double *ratios)
 {
     int i;
 
-    if (t->group != base->group || t->nreps != base->nreps) return 0;
-    for (i = 0; i < t->nreps; i++) ratios[i] = t->scaling[i] / base->scaling[i];
+    if (!t->base || t->base != base->b) return 0;
+    for (i = 0; i < t->nreps; i++) ratios[i] = t->scaling[i] / t->base_scaling[i];
     return t->nreps;
 }
 
 /* Scaling relative to the raw process heap's own scaling: the median of
- * the paired ratios, or (a spy's, measured apart) the ratio of medians. */
+ * the paired ratios, or (a spy's, measured apart) the ratio of medians;
+ * raw's own is 1. */
 double x_raw_scaling(const struct thread_result *t)
 {
     const struct thread_result *raw = find_thread_result(role_impl(ROLE_RAW), 0);
@@ -155,6 +173,7 @@ double x_raw_scaling(const struct thread_result *t)
     int n;
 
     if (!raw || raw->scaling_median <= 0 || t->scaling_median < 0) return -1.0;
+    if (t == raw) return 1.0;
     if ((n = paired_scaling_ratios(t, raw, ratios))) return median(ratios, n);
     return t->scaling_median / raw->scaling_median;
 }
