@@ -168,16 +168,17 @@ static void print_targets(void)
             printf("SKIP  %s %s: %s\n", def->id, def->text, t->reason);
             continue;
         }
-        printf("%s  %s %s: %.2fx (target %s %.2fx)", verdict_word(t->verdict), def->id, def->text, t->value, cmp,
+        /* Three decimals: T2 and T3 are judged a few thousandths from their limit. */
+        printf("%s  %s %s: %.3fx (target %s %.2fx)", verdict_word(t->verdict), def->id, def->text, t->value, cmp,
                def->limit);
         if (t->paired)
-            printf("\n      median of %d repetitions, paired; middle half [%.2f, %.2f]", t->nratios, t->q1, t->q3);
+            printf("\n      median of %d repetitions, paired; middle half [%.3f, %.3f]", t->nratios, t->q1, t->q3);
         else printf("\n      ratio of the medians");
-        if (t->value_min > 0) printf("; fastest repetitions %.2fx", t->value_min);
+        if (t->value_min > 0) printf("; fastest repetitions %.3fx", t->value_min);
         printf("\n");
         if (t->note[0]) printf("      %s\n", t->note);
         if (t->verdict == VERDICT_MISS)
-            fprintf(stderr, "bench: MISS %s %s: %.2fx (target %s %.2fx)\n", def->id, def->text, t->value, cmp,
+            fprintf(stderr, "bench: MISS %s %s: %.3fx (target %s %.2fx)\n", def->id, def->text, t->value, cmp,
                     def->limit);
     }
     printf("targets: %d PASS, %d MISS, %d SKIP\n", count[VERDICT_PASS], count[VERDICT_MISS], count[VERDICT_SKIP]);
