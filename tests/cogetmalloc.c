@@ -117,50 +117,6 @@ static void test_same_object(void)
     else trace("observed: %s\n", m1 == m2 ? "same object" : "different objects");
 }
 
-/* This process never calls CoInitialize(Ex): every API is used here, and
- * once more on a fresh thread, without it. */
-static DWORD WINAPI no_coinit_thread(void *arg)
-{
-    const char **what = arg;
-    IMalloc *m = NULL;
-    struct spy *spy;
-    void *p;
-
-    *what = NULL;
-    if (pCoGetMalloc(1, &m) != S_OK || !m) { *what = "CoGetMalloc fails"; return 0; }
-    if (!(p = IMalloc_Alloc(m, 8))) { *what = "Alloc fails"; return 0; }
-    IMalloc_Free(m, p);
-    if (!(p = pCoTaskMemAlloc(8))) { *what = "CoTaskMemAlloc fails"; return 0; }
-    if (!(p = pCoTaskMemRealloc(p, 16))) { *what = "CoTaskMemRealloc fails"; return 0; }
-    pCoTaskMemFree(p);
-    if (!(spy = spy_new(SPY_PASSTHROUGH))) { *what = "cannot create a spy"; return 0; }
-    if (pCoRegisterMallocSpy(spy_iface(spy)) != S_OK) { *what = "CoRegisterMallocSpy fails"; return 0; }
-    p = pCoTaskMemAlloc(8);
-    pCoTaskMemFree(p);
-    if (!spy->calls[SPY_PREALLOC]) *what = "spy not called";
-    if (pCoRevokeMallocSpy() != S_OK && !*what) *what = "CoRevokeMallocSpy fails";
-    return 0;
-}
-
-static void test_no_coinitialize(void)
-{
-    const char *what = "thread failed";
-    HANDLE thread;
-
-    no_coinit_thread(&what);
-    if (!what)
-    {
-        what = "thread failed";
-        thread = CreateThread(NULL, 0, no_coinit_thread, &what, 0, NULL);
-        if (thread)
-        {
-            WaitForSingleObject(thread, INFINITE);
-            CloseHandle(thread);
-        }
-    }
-    trace("observed: %s\n", what ? what : "works without CoInitialize");
-}
-
 /* Observed on Windows: getting the allocator and its reference counting
  * are no allocations, and the spy hears nothing of them. */
 static void test_no_spy_calls(void)
@@ -192,7 +148,6 @@ static const struct behaviour behaviours[] =
     { "COGETMALLOC-03", test_bad_contexts },
     { "COGETMALLOC-04", test_failure_clears_out_pointer },
     { "COGETMALLOC-05", test_same_object, OBSERVATION },
-    { "COGETMALLOC-06", test_no_coinitialize, OBSERVATION },
     { "COGETMALLOC-07", test_no_spy_calls },
 };
 

@@ -207,6 +207,9 @@ static void test_free_spy(void)
         {
             { SPY_PREFREE, SPY_ANY_SPYED, p },
             { SPY_POSTFREE, SPY_ANY_SPYED },
+            /* the PostHeapMinimize page says it follows any Free (HEAPMIN-03) */
+            { SPY_PREHEAPMINIMIZE, SPY_OPTIONAL },
+            { SPY_POSTHEAPMINIMIZE, SPY_OPTIONAL },
         };
         mark = spy_mark();
         pCoTaskMemFree(p);

@@ -67,6 +67,9 @@ static void test_spy_calls(void)
         {
             { SPY_PREFREE, SPY_ANY_PTR | SPY_ANY_SPYED },
             { SPY_POSTFREE, SPY_ANY_SPYED },
+            /* the PostHeapMinimize page says it follows any Free (HEAPMIN-03) */
+            { SPY_PREHEAPMINIMIZE, SPY_OPTIONAL },
+            { SPY_POSTHEAPMINIMIZE, SPY_OPTIONAL },
         };
         mark = spy_mark();
         m_free(p);

@@ -165,18 +165,22 @@ static void test_realloc_null_zero(void)
     m_free(p);
 }
 
+/* Later Realloc calls "track the reallocated memory" (R7), and Free and
+ * GetSize take Realloc's blocks: so does Realloc itself. */
 static void test_realloc_twice(void)
 {
     void *p, *q, *r;
 
     if (!(p = filled_block(16, 8))) return;
-    if (!setup_check((q = m_realloc(p, 64)) != NULL, "Realloc(p, 64) returned NULL\n"))
+    if (!(q = m_realloc(p, 64)))
     {
+        ok(0, "Realloc(p, 64) returned NULL\n");
         m_free(p);
         return;
     }
     r = m_realloc(q, 256);
-    trace("observed: %s\n", r && check_pattern(r, 16, 8) ? "works" : r ? "contents lost" : "fails");
+    ok(r != NULL, "Realloc of Realloc's block returned NULL\n");
+    if (r) ok(check_pattern(r, 16, 8), "Realloc of Realloc's block lost the contents\n");
     m_free(r ? r : q);
 }
 
@@ -616,6 +620,8 @@ static void test_real_failure(void)
     spy_unregister();
 }
 
+/* After a real failure the block is the one allocated while the spy was
+ * active, unchanged: its fSpyed stays TRUE. */
 static void test_real_failure_spyed(void)
 {
     struct spy_call *call;
@@ -629,17 +635,15 @@ static void test_real_failure_spyed(void)
         spy->realloc_fault.kind = SPY_FAULT_HUGE;
         spy->realloc_fault.count = 1;
         q = m_realloc(p, 200);
-        if (q)
-        {
-            trace("observed: Realloc succeeded\n");
-            p = q;
-        }
+        ok(q == NULL, "got %p, expected NULL\n", q);
+        if (q) p = q;
         else
         {
             mark = spy_mark();
             m_didalloc(p);
             call = spy_call_of(spy, mark, SPY_PREDIDALLOC);
-            trace("observed: %s\n", call ? (call->spyed ? "TRUE" : "FALSE") : "no PreDidAlloc");
+            ok(call && call->spyed, "PreDidAlloc after the failure: got %s, expected fSpyed TRUE\n",
+               call ? "fSpyed FALSE" : "no call");
         }
         m_free(p);
     }
@@ -814,7 +818,7 @@ static const struct behaviour behaviours[] =
     { "REALLOC-05", test_realloc_failure_keeps_block },
     { "REALLOC-06", test_realloc_alignment },
     { "REALLOC-07", test_realloc_null_zero },
-    { "REALLOC-08", test_realloc_twice, OBSERVATION },
+    { "REALLOC-08", test_realloc_twice },
     { "REALLOC-09", test_spy_calls },
     { "REALLOC-10", test_prerealloc_arguments },
     { "REALLOC-11", test_reallocates_new_request },
@@ -824,7 +828,7 @@ static const struct behaviour behaviours[] =
     { "REALLOC-15", test_forced_failure },
     { "REALLOC-16", test_forced_failure_block, OBSERVATION },
     { "REALLOC-17", test_real_failure },
-    { "REALLOC-23", test_real_failure_spyed, OBSERVATION },
+    { "REALLOC-23", test_real_failure_spyed },
     { "REALLOC-18", test_realloc_zero_with_spy },
     { "REALLOC-19", test_realloc_null_calls, OBSERVATION },
     { "REALLOC-20", test_realloc_zero_calls, OBSERVATION },
