@@ -153,17 +153,18 @@ static void test_measures_pregetsize_result(void)
     BYTE *p;
     LONG mark;
 
-    /* from before the registration, so that neither is a spied block */
+    /* from before the registration, so that neither is a spied block; the
+     * big one bigger than any rounding of the small one */
     a = m_alloc(16);
-    b = m_alloc(3000);
+    b = m_alloc(BIG_BLOCK);
     if (setup_check(a && b, "Alloc returned NULL\n") && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         size = measured_size(spy, a, b);
-        ok(size >= 3000 && size != (SIZE_T)-1,
-           "GetSize(16-byte block), PreGetSize gives the 3000-byte one: measured %s\n", str_size(size));
+        ok(size >= BIG_BLOCK && size != (SIZE_T)-1,
+           "GetSize(16-byte block), PreGetSize gives the big one: measured %s\n", str_size(size));
         size = measured_size(spy, b, a);
-        ok(size >= 16 && size < 3000,
-           "GetSize(3000-byte block), PreGetSize gives the 16-byte one: measured %s\n", str_size(size));
+        ok(size >= 16 && size < BIG_BLOCK,
+           "GetSize(big block), PreGetSize gives the 16-byte one: measured %s\n", str_size(size));
         spy_unregister();
     }
     m_free(a);
@@ -193,16 +194,17 @@ static void test_postgetsize_receives(void)
     void *a, *b;
 
     a = m_alloc(100);
-    b = m_alloc(3000);
+    b = m_alloc(BIG_BLOCK);
     if (setup_check(a && b, "Alloc returned NULL\n") && (spy = spy_register_new(SPY_PASSTHROUGH)))
     {
         /* what PostGetSize returns must not feed back into what it is told */
         spy_override_size(spy, SPY_POSTGETSIZE, 7);
         size = measured_size(spy, a, a);
-        ok(size >= 100 && size < 3000, "100-byte block: PostGetSize got %s, expected at least 100\n", str_size(size));
-        size = measured_size(spy, b, b);
-        ok(size >= 3000 && size != (SIZE_T)-1, "3000-byte block: PostGetSize got %s, expected at least 3000\n",
+        ok(size >= 100 && size < BIG_BLOCK, "100-byte block: PostGetSize got %s, expected at least 100\n",
            str_size(size));
+        size = measured_size(spy, b, b);
+        ok(size >= BIG_BLOCK && size != (SIZE_T)-1, "big block: PostGetSize got %s, expected at least %u\n",
+           str_size(size), BIG_BLOCK);
         spy_clear_override(spy, SPY_POSTGETSIZE);
         spy_unregister();
     }
@@ -220,10 +222,13 @@ static void test_caller_gets_postgetsize(void)
     if (!setup_check(p != NULL, "Alloc(100) returned NULL\n")) return;
     if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
-        spy_override_size(spy, SPY_POSTGETSIZE, 12345);
+        /* above 4 GiB on 64-bit, where a ULONG on the way would cut it */
+        SIZE_T value = ABOVE_4G ? ABOVE_4G : 12345;
+
+        spy_override_size(spy, SPY_POSTGETSIZE, value);
         size = m_getsize(p);
         spy_clear_override(spy, SPY_POSTGETSIZE);
-        if (size == 12345) trace("observed: PostGetSize's value\n");
+        if (size == value) trace("observed: PostGetSize's value\n");
         else if (size >= 100 && size != (SIZE_T)-1) trace("observed: the allocator's size\n");
         else trace("observed: %s\n", str_size(size));
         spy_unregister();

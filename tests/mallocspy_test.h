@@ -66,6 +66,10 @@
  * around to a small size. */
 #define HUGE_SIZE (sizeof(SIZE_T) == 8 ? (SIZE_T)1 << 62 : (SIZE_T)0xf0000000)
 
+/* On 64-bit, a byte count that a 32-bit ULONG somewhere on its way would
+ * cut down to 16; 0 on 32-bit, where there is no such count. */
+#define ABOVE_4G (sizeof(SIZE_T) == 8 ? (SIZE_T)(((ULONGLONG)1 << 32) + 16) : 0)
+
 /* ---- the behaviours of a test ---- */
 
 /* Flags of a behaviour. */

@@ -584,6 +584,29 @@ static void test_revoke_pending_cotaskmemrealloc_zero(void)
     spy_unregister();
 }
 
+/* Realloc(NULL, n) allocates "in the same way that IMalloc::Alloc does":
+ * whatever spy calls it makes, its block is an allocation made while the
+ * spy was active. */
+static void test_realloc_null_block_outstanding(void)
+{
+    struct spy *spy;
+    HRESULT hr;
+    void *p;
+
+    if (!(spy = start_spy())) return;
+    p = m_realloc(NULL, 24);
+    ok(p != NULL, "Realloc(NULL, 24) returned NULL\n");
+    if (p)
+    {
+        hr = pCoRevokeMallocSpy();
+        ok(hr == E_ACCESSDENIED, "revoke with the block live: got %s, expected E_ACCESSDENIED\n", str_hr(hr));
+        ok(!released(spy), "revoke with the block live: released, expected not yet\n");
+        m_free(p);
+        if (hr == E_ACCESSDENIED) check_released_once(spy, "after freeing the block");
+    }
+    spy_unregister();
+}
+
 static const struct behaviour behaviours[] =
 {
     { "REVOKE-01", test_revoke_nothing_registered },
@@ -606,6 +629,7 @@ static const struct behaviour behaviours[] =
     { "REVOKE-16", test_revoke_pending_realloc_move, OBSERVATION },
     { "REVOKE-17", test_revoke_pending_free_release_point, OBSERVATION },
     { "REVOKE-18", test_revoke_reallocated_block_delays },
+    { "REVOKE-21", test_realloc_null_block_outstanding },
 };
 
 START_TEST(revoke)

@@ -15,7 +15,7 @@
 
 /* How long one behaviour may take: well under the 30 s that conform.exe
  * and the mutant harness allow a whole test. */
-#define BEHAVIOUR_TIME_LIMIT 10000
+#define BEHAVIOUR_TIME_LIMIT 15000
 
 static const struct behaviour *current;    /* the behaviour being run */
 static volatile LONG tainted;              /* see taint_process() */
@@ -123,7 +123,7 @@ static void run_here(const struct behaviour *b)
     {
         /* it may hold the implementation's lock: leave it be */
         taint_process();
-        report_abort(b, "timed out: no result within 10 s (deadlock?)");
+        report_abort(b, "timed out: no result within 15 s (deadlock?)");
     }
     else if (GetExitCodeThread(thread, &code) && code == GUARD_CRASHED)
     {
@@ -165,7 +165,7 @@ static void run_in_child(const struct behaviour *b, unsigned int index)
     if (WaitForSingleObject(pi.hProcess, BEHAVIOUR_TIME_LIMIT + 5000) != WAIT_OBJECT_0)
     {
         TerminateProcess(pi.hProcess, 1);
-        report_abort(b, "timed out: the child process gave no result within 15 s");
+        report_abort(b, "timed out: the child process gave no result within 20 s");
     }
     else if (GetExitCodeProcess(pi.hProcess, &code)) winetest_add_failures(code);
     CloseHandle(pi.hProcess);

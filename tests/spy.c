@@ -86,6 +86,12 @@ static BOOL is_iunknown_method(enum spy_method method)
     return method <= SPY_RELEASE;
 }
 
+/* A call of spy (NULL: any spy) made on thread tid. */
+static BOOL call_is(const struct spy_call *c, struct spy *spy, DWORD tid)
+{
+    return (!spy || c->spy == spy) && c->tid == tid;
+}
+
 /* Decimal without printf's size modifiers (msvcrt and mingw disagree on them). */
 static void format_size(char *buf, size_t size, SIZE_T value)
 {
@@ -190,7 +196,7 @@ void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL w
     {
         const struct spy_call *c = log_at(i);
 
-        if ((spy && c->spy != spy) || is_iunknown_method(c->method)) continue;
+        if (!call_is(c, spy, GetCurrentThreadId()) || is_iunknown_method(c->method)) continue;
         if (!c->size) strcpy(sz, "0");
         else if (n && c->size == n) strcpy(sz, "n");
         else format_size(sz, sizeof(sz), c->size);
@@ -255,16 +261,69 @@ void spy_unregister_(const char *file, int line)
                    "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
 }
 
-LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
+/* Frees caller with PreFree handing the allocator actual, under a spy of
+ * its own that is gone afterwards. */
+static BOOL free_redirected(const char *file, int line, void (WINAPI *free_func)(void *), void *caller, void *actual)
+{
+    struct spy *spy;
+
+    if (!(spy = spy_register_(file, line, spy_new(SPY_PASSTHROUGH)))) return FALSE;
+    spy_override_ptr(spy, SPY_PREFREE, actual);
+    free_func(caller);
+    spy_clear_override(spy, SPY_PREFREE);
+    spy_unregister_(file, line);
+    return TRUE;
+}
+
+void check_frees_prefree_result_(const char *file, int line, void (WINAPI *free_func)(void *))
+{
+    SIZE_T before;
+    unsigned int i;
+    BYTE *small, *big;
+
+    if (!(small = m_alloc(24))) return;
+    fill_pattern(small, 24, 5);
+    before = address_space_in_use();
+    for (i = 0; i < BIG_ROUNDS; i++)
+    {
+        if (!(big = m_alloc(BIG_BLOCK))) break;
+        if (!free_redirected(file, line, free_func, small, big))
+        {
+            m_free(big);
+            break;
+        }
+    }
+    ok_(file, line)(i == BIG_ROUNDS, "round %u of %u failed\n", i, BIG_ROUNDS);
+    /* if the big blocks stayed, the small one may be gone: leave it */
+    if (!check_no_leak_(file, line, before, "freeing a small block, PreFree returning a big one")) return;
+    ok_(file, line)(check_pattern(small, 24, 5), "the caller's block changed\n");
+    m_free(small);
+}
+
+void spy_unregister_freeing_(const char *file, int line, void *block)
+{
+    HRESULT hr = pCoRevokeMallocSpy();
+
+    if (hr == E_ACCESSDENIED) m_free(block);
+    else cleanup_check_(file, line, hr == S_OK || hr == CO_E_OBJNOTREG,
+                        "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
+}
+
+LONG spy_find_call_on(struct spy *spy, LONG from, enum spy_method method, DWORD tid)
 {
     LONG i, end = spy_mark();
 
     for (i = log_first(from, end); i < end; i++)
-        if ((!spy || log_at(i)->spy == spy) && log_at(i)->method == method) return i;
+        if (call_is(log_at(i), spy, tid) && log_at(i)->method == method) return i;
     return -1;
 }
 
-LONG spy_count_calls(struct spy *spy, LONG from, int method)
+LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
+{
+    return spy_find_call_on(spy, from, method, GetCurrentThreadId());
+}
+
+LONG spy_count_calls_on(struct spy *spy, LONG from, int method, DWORD tid)
 {
     LONG i, n = 0, end = spy_mark();
 
@@ -272,10 +331,15 @@ LONG spy_count_calls(struct spy *spy, LONG from, int method)
     {
         const struct spy_call *c = log_at(i);
 
-        if (spy && c->spy != spy) continue;
+        if (!call_is(c, spy, tid)) continue;
         if (method < 0 ? !is_iunknown_method(c->method) : c->method == (enum spy_method)method) n++;
     }
     return n;
+}
+
+LONG spy_count_calls(struct spy *spy, LONG from, int method)
+{
+    return spy_count_calls_on(spy, from, method, GetCurrentThreadId());
 }
 
 static struct spy_call *record(struct spy *spy, enum spy_method method)
@@ -911,7 +975,9 @@ static BOOL call_matches(const struct spy_call *c, const struct spy_expect *e)
 
 static LONG next_call(struct spy *spy, LONG i, LONG end)
 {
-    while (i < end && ((spy && log_at(i)->spy != spy) || is_iunknown_method(log_at(i)->method))) i++;
+    DWORD tid = GetCurrentThreadId();
+
+    while (i < end && (!call_is(log_at(i), spy, tid) || is_iunknown_method(log_at(i)->method))) i++;
     return i;
 }
 
