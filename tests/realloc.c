@@ -729,6 +729,34 @@ static void test_realloc_null_zero_calls(void)
     spy_unregister();
 }
 
+/* H8 says Realloc(p, 0) returns NULL; R6 says the caller gets what
+ * PostRealloc returns.  p comes from before the registration and the row
+ * runs in a process of its own: an implementation that tracks PostRealloc's
+ * answer as a block would never let the spy go. */
+static void test_realloc_zero_postrealloc_result(void)
+{
+    static char sentinel[16];
+    struct spy *spy;
+    LONG mark;
+    void *p, *q;
+
+    if (!(p = filled_block(32, 24))) return;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        m_free(p);
+        return;
+    }
+    spy_override_ptr(spy, SPY_POSTREALLOC, sentinel);
+    mark = spy_mark();
+    q = m_realloc(p, 0);
+    spy_clear_override(spy, SPY_POSTREALLOC);
+    if (spy_find_call(spy, mark, SPY_POSTREALLOC) < 0) trace("observed: no PostRealloc\n");
+    else if (q == (void *)sentinel) trace("observed: PostRealloc's result\n");
+    else if (!q) trace("observed: NULL\n");
+    else trace("observed: another pointer\n");
+    spy_unregister();
+}
+
 /* ---- REALLOC-22: an implementation that reallocates an uninitialized
  * *ppNewRequest may crash or hang: the call runs on a thread of its own
  * (the runner would catch a crash too, but only after its time limit). ---- */
@@ -827,6 +855,7 @@ static const struct behaviour behaviours[] =
     { "REALLOC-20", test_realloc_zero_calls, OBSERVATION },
     { "REALLOC-21", test_realloc_null_zero_calls, OBSERVATION },
     { "REALLOC-22", test_prerealloc_no_store, OBSERVATION },
+    { "REALLOC-24", test_realloc_zero_postrealloc_result, OBSERVATION | ISOLATED },
 };
 
 START_TEST(realloc)
