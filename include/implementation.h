@@ -2,9 +2,12 @@
  * Loading an implementation of the COM task allocator under test.
  *
  * An implementation is any DLL that exports, by name, the six functions
- * below: ole32.dll, combase.dll, our refole32.dll, or one a user points at.
+ * of exports.h: ole32.dll, combase.dll, our refole32.dll, or one a user
+ * points at.
  * Everything is resolved with GetProcAddress so that a missing DLL or
- * export is a clear message and never a crash or a loader dialog.
+ * export is a clear message and never a crash or a loader dialog.  The
+ * functions are static inline so that any file of a program may include
+ * this header for struct implementation alone.
  */
 
 #ifndef MALLOCSPY_IMPLEMENTATION_H
@@ -17,11 +20,14 @@
 #include <windows.h>
 #include <objbase.h>
 
+#include "exports.h"
+
 struct implementation
 {
     HMODULE module;
     char path[MAX_PATH];
     char version[64];
+    FARPROC exports[IMPLEMENTATION_EXPORT_COUNT];   /* in the order of implementation_exports */
     HRESULT (WINAPI *pCoGetMalloc)(DWORD, IMalloc **);
     void *  (WINAPI *pCoTaskMemAlloc)(SIZE_T);
     void    (WINAPI *pCoTaskMemFree)(void *);
@@ -30,7 +36,7 @@ struct implementation
     HRESULT (WINAPI *pCoRevokeMallocSpy)(void);
 };
 
-static const char *implementation_default_name(void)
+static inline const char *implementation_default_name(void)
 {
     const char *name = getenv("MALLOCSPY_IMPL");
 
@@ -39,7 +45,7 @@ static const char *implementation_default_name(void)
 
 /* The fixed part of a version resource starts with this signature; finding
  * it avoids version.dll, which is one more import for every binary. */
-static void implementation_read_version(HMODULE module, char *buf, size_t size)
+static inline void implementation_read_version(HMODULE module, char *buf, size_t size)
 {
     const DWORD signature = 0xfeef04bd;
     const VS_FIXEDFILEINFO *info = NULL;
@@ -65,8 +71,8 @@ static void implementation_read_version(HMODULE module, char *buf, size_t size)
              (unsigned long)HIWORD(info->dwFileVersionLS), (unsigned long)LOWORD(info->dwFileVersionLS));
 }
 
-static FARPROC implementation_resolve(struct implementation *impl, const char *export,
-                                      char *err, size_t errsize)
+static inline FARPROC implementation_resolve(struct implementation *impl, const char *export,
+                                             char *err, size_t errsize)
 {
     FARPROC proc = GetProcAddress(impl->module, export);
 
@@ -75,7 +81,7 @@ static FARPROC implementation_resolve(struct implementation *impl, const char *e
     return proc;
 }
 
-static void implementation_unload(struct implementation *impl)
+static inline void implementation_unload(struct implementation *impl)
 {
     if (impl->module) FreeLibrary(impl->module);
     memset(impl, 0, sizeof(*impl));
@@ -83,8 +89,9 @@ static void implementation_unload(struct implementation *impl)
 
 /* Returns 0 on success.  On failure writes a one-line reason into err and
  * leaves nothing loaded. */
-static int implementation_load(struct implementation *impl, const char *name, char *err, size_t errsize)
+static inline int implementation_load(struct implementation *impl, const char *name, char *err, size_t errsize)
 {
+    int i, missing = 0;
     UINT old_mode;
 
     memset(impl, 0, sizeof(*impl));
@@ -103,18 +110,20 @@ static int implementation_load(struct implementation *impl, const char *name, ch
         snprintf(impl->path, sizeof(impl->path), "%s", name);
     implementation_read_version(impl->module, impl->version, sizeof(impl->version));
 
-    impl->pCoGetMalloc = (void *)implementation_resolve(impl, "CoGetMalloc", err, errsize);
-    impl->pCoTaskMemAlloc = (void *)implementation_resolve(impl, "CoTaskMemAlloc", err, errsize);
-    impl->pCoTaskMemFree = (void *)implementation_resolve(impl, "CoTaskMemFree", err, errsize);
-    impl->pCoTaskMemRealloc = (void *)implementation_resolve(impl, "CoTaskMemRealloc", err, errsize);
-    impl->pCoRegisterMallocSpy = (void *)implementation_resolve(impl, "CoRegisterMallocSpy", err, errsize);
-    impl->pCoRevokeMallocSpy = (void *)implementation_resolve(impl, "CoRevokeMallocSpy", err, errsize);
-    if (!impl->pCoGetMalloc || !impl->pCoTaskMemAlloc || !impl->pCoTaskMemFree || !impl->pCoTaskMemRealloc
-        || !impl->pCoRegisterMallocSpy || !impl->pCoRevokeMallocSpy)
+    for (i = 0; i < IMPLEMENTATION_EXPORT_COUNT; i++)
+        if (!(impl->exports[i] = implementation_resolve(impl, implementation_exports[i], err, errsize)))
+            missing = 1;
+    if (missing)
     {
         implementation_unload(impl);
         return -1;
     }
+    impl->pCoGetMalloc = (void *)impl->exports[0];
+    impl->pCoTaskMemAlloc = (void *)impl->exports[1];
+    impl->pCoTaskMemFree = (void *)impl->exports[2];
+    impl->pCoTaskMemRealloc = (void *)impl->exports[3];
+    impl->pCoRegisterMallocSpy = (void *)impl->exports[4];
+    impl->pCoRevokeMallocSpy = (void *)impl->exports[5];
     return 0;
 }
 

@@ -5,10 +5,24 @@
  *
  * Design
  *
- * - Heap.  Every block lives in one private heap (HeapCreate).  That makes
- *   DidAlloc exact: HeapValidate on that heap says whether a pointer is a
- *   live block of this allocator.  The IMalloc methods and the CoTaskMem*
- *   helpers are thin wrappers around the same task_* functions.
+ * - Heap.  Every block lives in the process heap, as Wine's builtin
+ *   allocator's blocks do, and the IMalloc methods and the CoTaskMem*
+ *   helpers are thin wrappers around the same task_* functions.  Under
+ *   Wine 8.0 the cost of a HeapAlloc/HeapFree pair depends on the state of
+ *   the heap's free blocks (an exact fit is about 0.7 times the cost of
+ *   splitting a large free block), so a heap of our own, fresh and with
+ *   one big free block, was slower than the process heap whenever the
+ *   process heap had blocks of the right size free.  On the process heap
+ *   the allocator costs what Wine's own does, in whatever state the
+ *   process is.
+ *
+ * - Live blocks.  DidAlloc must answer for any pointer value, a freed one
+ *   included, so it never reads memory at the pointer (HeapValidate reads
+ *   the block header in front of it, which for a freed block is stale data,
+ *   and crashed under Wine 8.0).  Instead every live block is marked in the
+ *   live-block map: one byte per 16 bytes of address space, set when the
+ *   heap hands the block out and cleared before it is given back.  Setting
+ *   and clearing are plain byte stores, without a lock.
  *
  * - Lock.  One process-wide CRITICAL_SECTION.  With no spy registered no
  *   lock is taken: one volatile read of spy_registered, then the heap.  With
@@ -47,11 +61,13 @@
 #include <windows.h>
 #include <objbase.h>
 
+#define NOINLINE __attribute__((noinline))
+
 /* ------------------------------------------------------------------------ */
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-static HANDLE task_heap;                    /* every block of this allocator */
+static HANDLE task_heap;                    /* the process heap: every block of this allocator */
 
 static CRITICAL_SECTION allocator_lock;     /* guards everything below */
 static DWORD volatile lock_owner;           /* id of the thread holding the lock, 0 if none */
@@ -69,21 +85,185 @@ static struct
 } spied_blocks;
 
 /* ------------------------------------------------------------------------ */
+/* The live-block map: for every address p, whether a live block of this    */
+/* allocator starts at p.  One byte per 16-byte granule of address space,   */
+/* 1 + (p & 15) when a block starts at p, 0 when none does: two blocks      */
+/* start at least 16 bytes apart (a heap block has a header and room for a  */
+/* free-list link), so a granule holds at most one block start.  Leaves     */
+/* cover 1 MiB of address space each and are made on first use, zeroed by   */
+/* VirtualAlloc, whose untouched pages cost no memory; they are published   */
+/* with a compare-and-swap and stay until the DLL is unloaded.              */
+/*                                                                          */
+/* No lock: a block's byte is written only by the thread that holds the     */
+/* block, after HeapAlloc returned it and before HeapFree gets it back, so  */
+/* the heap's own lock orders the writes of two threads that get the same   */
+/* address in turn.  Different blocks have different bytes.                 */
+/* ------------------------------------------------------------------------ */
+
+#define LIVE_MAP_GRANULE_BITS 4             /* one byte per 16 bytes */
+#define LIVE_MAP_LEAF_BITS 20               /* a leaf covers 1 MiB */
+#ifdef _WIN64
+#define LIVE_MAP_ADDRESS_BITS 48            /* more than user space has on x64 and ARM64 */
+#define LIVE_MAP_TOP_BITS 14
+#else
+#define LIVE_MAP_ADDRESS_BITS 32
+#define LIVE_MAP_TOP_BITS 0
+#endif
+#define LIVE_MAP_MID_BITS (LIVE_MAP_ADDRESS_BITS - LIVE_MAP_LEAF_BITS - LIVE_MAP_TOP_BITS)
+
+struct live_map_leaf
+{
+    BYTE volatile marks[1 << (LIVE_MAP_LEAF_BITS - LIVE_MAP_GRANULE_BITS)];
+};
+
+struct live_map_mid
+{
+    struct live_map_leaf *volatile leaves[1 << LIVE_MAP_MID_BITS];
+};
+
+static struct live_map_mid *volatile live_map[1 << LIVE_MAP_TOP_BITS];
+
+#ifdef REFOLE32_TEST_HOOKS
+/* Test-only seam, like test_fail_table_growth below: makes the map's
+ * growth fail. */
+static BOOL test_fail_map_growth;
+#endif
+
+static BYTE live_map_value(const void *p)
+{
+    return 1 + ((ULONG_PTR)p & ((1 << LIVE_MAP_GRANULE_BITS) - 1));
+}
+
+/* The byte of p's granule, or NULL if the map has no leaf there yet. */
+static inline BYTE volatile *live_map_find(const void *p)
+{
+    ULONG_PTR address = (ULONG_PTR)p, leaf_index = address >> LIVE_MAP_LEAF_BITS;
+    struct live_map_mid *mid;
+    struct live_map_leaf *leaf;
+
+#ifdef _WIN64
+    if (address >> LIVE_MAP_ADDRESS_BITS) return NULL;
+#endif
+    if (!(mid = live_map[leaf_index >> LIVE_MAP_MID_BITS])) return NULL;
+    if (!(leaf = mid->leaves[leaf_index & ((1 << LIVE_MAP_MID_BITS) - 1)])) return NULL;
+    return &leaf->marks[(address & ((1 << LIVE_MAP_LEAF_BITS) - 1)) >> LIVE_MAP_GRANULE_BITS];
+}
+
+/* The node in *slot, made (zeroed) if there is none.  NULL if it could not
+ * be made.  Two threads may race to make it: one wins, the other frees its
+ * copy. */
+static void *live_map_node(void *volatile *slot, SIZE_T size)
+{
+    void *node, *found;
+
+    if ((node = *slot)) return node;
+#ifdef REFOLE32_TEST_HOOKS
+    if (test_fail_map_growth) return NULL;
+#endif
+    if (!(node = VirtualAlloc(NULL, size, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE))) return NULL;
+    if (!(found = InterlockedCompareExchangePointer(slot, node, NULL))) return node;
+    VirtualFree(node, 0, MEM_RELEASE);
+    return found;
+}
+
+/* Out of line: it runs once per MiB of address space. */
+static NOINLINE BYTE volatile *live_map_grow(const void *p)
+{
+    ULONG_PTR leaf_index = (ULONG_PTR)p >> LIVE_MAP_LEAF_BITS;
+    struct live_map_mid *mid;
+
+#ifdef _WIN64
+    if ((ULONG_PTR)p >> LIVE_MAP_ADDRESS_BITS) return NULL;
+#endif
+    if (!(mid = live_map_node((void *volatile *)&live_map[leaf_index >> LIVE_MAP_MID_BITS], sizeof(*mid))))
+        return NULL;
+    if (!live_map_node((void *volatile *)&mid->leaves[leaf_index & ((1 << LIVE_MAP_MID_BITS) - 1)],
+                       sizeof(struct live_map_leaf)))
+        return NULL;
+    return live_map_find(p);
+}
+
+/* FALSE if the map could not grow to cover p. */
+static inline BOOL live_map_mark(const void *p)
+{
+    BYTE volatile *mark = live_map_find(p);
+
+    if (!mark && !(mark = live_map_grow(p))) return FALSE;
+    *mark = live_map_value(p);
+    return TRUE;
+}
+
+static inline void live_map_unmark(const void *p)
+{
+    BYTE volatile *mark = live_map_find(p);
+
+    if (mark) *mark = 0;
+}
+
+static BOOL live_map_contains(const void *p)
+{
+    BYTE volatile *mark = live_map_find(p);
+
+    return mark && *mark == live_map_value(p);
+}
+
+/* FreeLibrary: every node goes. */
+static void live_map_destroy(void)
+{
+    SIZE_T i, j;
+
+    for (i = 0; i < 1 << LIVE_MAP_TOP_BITS; i++)
+    {
+        if (!live_map[i]) continue;
+        for (j = 0; j < 1 << LIVE_MAP_MID_BITS; j++)
+            if (live_map[i]->leaves[j]) VirtualFree(live_map[i]->leaves[j], 0, MEM_RELEASE);
+        VirtualFree(live_map[i], 0, MEM_RELEASE);
+        live_map[i] = NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
 /* The heap: the allocator without a spy.  Calls made while no spy is       */
 /* registered, and nested calls from inside spy methods, end up here.       */
 /* ------------------------------------------------------------------------ */
 
 static void *heap_alloc(SIZE_T cb)
 {
+    void *p;
+
     /* ALLOC-02: cb == 0 gives a valid zero-length item.
      * ALLOC-05, REALLOC-06: HeapAlloc aligns to MEMORY_ALLOCATION_ALIGNMENT.
-     * ALLOC-04: NULL when the memory cannot be had. */
-    return HeapAlloc(task_heap, 0, cb);
+     * ALLOC-04: NULL when the memory cannot be had, for the block or for
+     * its mark ("Bookkeeping failure"). */
+    if (!(p = HeapAlloc(task_heap, 0, cb))) return NULL;
+    if (live_map_mark(p)) return p;
+    HeapFree(task_heap, 0, p);
+    return NULL;
 }
 
 static void heap_free(void *p)
 {
-    if (p) HeapFree(task_heap, 0, p);       /* FREE-01: Free(NULL) has no effect */
+    if (!p) return;                         /* FREE-01: Free(NULL) has no effect */
+    /* Unmarked before the heap can hand p out again, to this thread or another */
+    live_map_unmark(p);
+    HeapFree(task_heap, 0, p);
+}
+
+/* Resizes a live block to cb bytes; cb == 0 makes a zero-length item.  In
+ * place when the heap can, otherwise into a new block, so that the new
+ * block is marked before the old one goes.  REALLOC-05: on failure p is
+ * left unchanged. */
+static void *heap_resize(void *p, SIZE_T cb)
+{
+    SIZE_T old_size;
+    void *q;
+
+    if ((q = HeapReAlloc(task_heap, HEAP_REALLOC_IN_PLACE_ONLY, p, cb))) return q;
+    if (!(q = heap_alloc(cb))) return NULL;
+    old_size = HeapSize(task_heap, 0, p);
+    memcpy(q, p, old_size < cb ? old_size : cb);
+    heap_free(p);
+    return q;
 }
 
 static void *heap_realloc(void *p, SIZE_T cb)
@@ -94,7 +274,7 @@ static void *heap_realloc(void *p, SIZE_T cb)
         heap_free(p);                       /* REALLOC-04: Realloc(p, 0) frees p and returns NULL */
         return NULL;
     }
-    return HeapReAlloc(task_heap, 0, p, cb); /* REALLOC-05: on failure p is left unchanged */
+    return heap_resize(p, cb);
 }
 
 static SIZE_T heap_get_size(void *p)
@@ -106,9 +286,10 @@ static SIZE_T heap_get_size(void *p)
 static int heap_did_alloc(void *p)
 {
     if (!p) return -1;                      /* DIDALLOC-01 */
-    /* DIDALLOC-02..07: 1 only for a live block of our heap; an interior,
-     * freed, stack or other-heap pointer is 0 */
-    return HeapValidate(task_heap, 0, p) ? 1 : 0;
+    /* DIDALLOC-02..07, "DidAlloc of a freed block": 1 only for a live block
+     * of this allocator; an interior, freed, stack or other-heap pointer
+     * is 0.  The map answers: memory at p is never read. */
+    return live_map_contains(p) ? 1 : 0;
 }
 
 static void heap_minimize(void)
@@ -119,7 +300,8 @@ static void heap_minimize(void)
 /* ------------------------------------------------------------------------ */
 /* The set of spied blocks: open addressing with linear probing, load at    */
 /* most 1/2, grows by doubling; O(1) per operation whatever the number of   */
-/* blocks.  Its memory comes from the process heap, never from task_heap.   */
+/* blocks.  Its memory comes from the process heap, unmarked in the        */
+/* live-block map, and goes back when the set empties (unlock_allocator).   */
 /* Used with the lock held only.                                            */
 /* ------------------------------------------------------------------------ */
 
@@ -162,6 +344,13 @@ static SIZE_T spied_blocks_find(const void *p)
 static BOOL spied_blocks_contains(const void *p)
 {
     return p && spied_blocks.count && spied_blocks.slots[spied_blocks_find(p)] == p;
+}
+
+static void spied_blocks_free(void)
+{
+    if (spied_blocks.slots) HeapFree(GetProcessHeap(), 0, spied_blocks.slots);
+    spied_blocks.slots = NULL;
+    spied_blocks.capacity = 0;
 }
 
 /* Make sure one more pointer can be inserted without allocating.  FALSE if
@@ -246,6 +435,11 @@ static void unlock_allocator(void)
 {
     IMallocSpy *released = NULL;
 
+    /* The memory of a peak of spied blocks goes back as soon as none is
+     * left; the minimum size stays only while the spy may need it again.
+     * Not earlier: an operation's reserved room must stay until it ends. */
+    if (!spied_blocks.count && (spied_blocks.capacity > SPIED_BLOCKS_MIN_CAPACITY || revoke_pending))
+        spied_blocks_free();
     if (spy && revoke_pending && !spied_blocks.count)
     {
         released = spy;
@@ -296,8 +490,6 @@ static void end_spied_operation(void)
 /* NOINLINE keeps these out of the task_* functions below, so that the      */
 /* no-spy path there stays a test and a jump, with no stack frame.          */
 /* ------------------------------------------------------------------------ */
-
-#define NOINLINE __attribute__((noinline))
 
 static NOINLINE void *alloc_with_spy(SIZE_T cb)
 {
@@ -393,10 +585,10 @@ static NOINLINE void *realloc_with_spy(void *p, SIZE_T cb)
     }
     else
     {
-        /* REALLOC-11, REALLOC-12: reallocate request to n bytes; with no
+        /* REALLOC-11, REALLOC-12: resize request to n bytes; with no
          * request, allocate.  Not heap_realloc(): n == 0 here means a
          * zero-length item (REALLOC-21), not a free. */
-        block = request ? HeapReAlloc(task_heap, 0, request, n) : heap_alloc(n);
+        block = request ? heap_resize(request, n) : heap_alloc(n);
         /* REALLOC-17: on a real failure p stays live, still tracked or not */
         if (block) spied_blocks_remove(p);
         /* REALLOC-13, REALLOC-14: PostRealloc gets the new block (or NULL),
@@ -672,18 +864,19 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     switch (reason)
     {
     case DLL_PROCESS_ATTACH:
-        /* THREADS-01: without HEAP_NO_SERIALIZE the heap is thread-safe */
-        if (!(task_heap = HeapCreate(0, 0, 0))) return FALSE;
+        /* THREADS-01: the process heap is thread-safe */
+        task_heap = GetProcessHeap();
         InitializeCriticalSection(&allocator_lock);
         DisableThreadLibraryCalls(instance);
         break;
     case DLL_PROCESS_DETACH:
         if (reserved) break;                /* process exit: the system cleans up */
-        /* FreeLibrary: the blocks die with the heap.  A spy still registered
+        /* FreeLibrary ("Unloading"): the blocks still live stay in the
+         * process heap, unknown to a later load.  A spy still registered
          * keeps its reference: calling into it from here is not safe. */
-        if (spied_blocks.slots) HeapFree(GetProcessHeap(), 0, spied_blocks.slots);
+        spied_blocks_free();
+        live_map_destroy();
         DeleteCriticalSection(&allocator_lock);
-        HeapDestroy(task_heap);
         break;
     }
     return TRUE;

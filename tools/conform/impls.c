@@ -1,77 +1,22 @@
 /*
- * Which implementations to test, where the suite is, and how to label them.
- *
- * Layouts searched (ROOT is --root, else derived from conform.exe's place):
- *   the zip:        conform.exe, mallocspy_test.exe, refole32.dll side by side
- *   the build tree: ROOT\tools\conform\conform.exe, ROOT\tests\mallocspy_test.exe,
- *                   ROOT\dlls\refole32\refole32.dll
+ * Which implementations to test (the defaults and the names given), where
+ * the suite is, and how to label them.
+ * The suite and refole32.dll are looked for beside conform.exe (the zip),
+ * then in the build tree (ROOT is --root, else derived from conform.exe's
+ * place): see find_built_file() in ../common/system.c.
  */
 
 #include "conform.h"
-
-const char *wine_version(void)
-{
-    HMODULE ntdll = GetModuleHandleA("ntdll.dll");
-    const char *(CDECL *get_version)(void);
-
-    if (!ntdll || !GetProcAddress(ntdll, "wine_server_call")) return NULL;
-    get_version = (void *)GetProcAddress(ntdll, "wine_get_version");
-    return get_version ? get_version() : "unknown";
-}
-
-const char *exe_directory(void)
-{
-    static char dir[MAX_PATH];
-    char *base;
-
-    if (!dir[0])
-    {
-        GetModuleFileNameA(NULL, dir, sizeof(dir));
-        base = (char *)path_basename(dir);
-        if (base > dir) base[-1] = 0;
-    }
-    return dir;
-}
-
-static int file_exists(const char *path)
-{
-    DWORD attr = GetFileAttributesA(path);
-
-    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
-}
-
-/* Returns the first existing file of dir\rel for the candidate dirs. */
-static char *find_beside_or_under(const char *root, const char *exe_rel, const char *root_rel)
-{
-    char path[MAX_PATH], full[MAX_PATH];
-
-    snprintf(path, sizeof(path), "%s\\%s", exe_directory(), exe_rel);
-    if (file_exists(path) && GetFullPathNameA(path, sizeof(full), full, NULL)) return xstrdup(full);
-    if (root)
-        snprintf(path, sizeof(path), "%s\\%s", root, root_rel);
-    else
-        snprintf(path, sizeof(path), "%s\\..\\..\\%s", exe_directory(), root_rel);
-    if (file_exists(path) && GetFullPathNameA(path, sizeof(full), full, NULL)) return xstrdup(full);
-    return NULL;
-}
+#include "exports.h"
 
 char *find_suite(const char *root)
 {
-    return find_beside_or_under(root, "mallocspy_test.exe", "tests\\mallocspy_test.exe");
+    return find_built_file(root, "tests", "mallocspy_test.exe", NULL, 0);
 }
 
-char *find_refole32(const char *root)
+/* Whether combase.dll is there and exports the six functions. */
+static int combase_usable(void)
 {
-    return find_beside_or_under(root, "refole32.dll", "dlls\\refole32\\refole32.dll");
-}
-
-int combase_usable(void)
-{
-    static const char *const exports[] =
-    {
-        "CoGetMalloc", "CoTaskMemAlloc", "CoTaskMemFree", "CoTaskMemRealloc",
-        "CoRegisterMallocSpy", "CoRevokeMallocSpy",
-    };
     HMODULE module;
     UINT mode = SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
     size_t i;
@@ -80,26 +25,17 @@ int combase_usable(void)
     module = LoadLibraryA("combase.dll");
     SetErrorMode(mode);
     if (!module) return 0;
-    for (i = 0, ok = 1; i < sizeof(exports) / sizeof(exports[0]); i++)
-        if (!GetProcAddress(module, exports[i])) ok = 0;
+    for (i = 0, ok = 1; i < IMPLEMENTATION_EXPORT_COUNT; i++)
+        if (!GetProcAddress(module, implementation_exports[i])) ok = 0;
     FreeLibrary(module);
     return ok;
 }
 
-void impl_init(struct impl *impl, const char *key, const char *name)
+static void impl_init(struct impl *impl, const char *key, const char *name)
 {
     memset(impl, 0, sizeof(*impl));
     snprintf(impl->key, sizeof(impl->key), "%s", key);
     snprintf(impl->name, sizeof(impl->name), "%s", name);
-}
-
-static int memory_contains(const char *data, size_t len, const char *needle)
-{
-    size_t n = strlen(needle), i;
-
-    for (i = 0; i + n <= len; i++)
-        if (!memcmp(data + i, needle, n)) return 1;
-    return 0;
 }
 
 /* "wine-builtin" when the DLL file is one of Wine's (builtin DLLs carry
@@ -129,7 +65,7 @@ void impl_detect_kind(struct impl *impl)
         ReadFile(h, header, sizeof(header), &got, NULL);
         CloseHandle(h);
     }
-    if (memory_contains(header, got, "Wine builtin DLL") || memory_contains(header, got, "Wine placeholder DLL"))
+    if (is_wine_dll(header, got))
         snprintf(impl->kind, sizeof(impl->kind), "wine-builtin");
     else if (n && !_strnicmp(path, sysdir, n) && (path[n] == '\\' || path[n] == '/'))
         snprintf(impl->kind, sizeof(impl->kind), wine_version() ? "native-in-wine" : "native");
@@ -145,4 +81,91 @@ void impl_make_label(struct impl *impl)
     snprintf(impl->label, sizeof(impl->label), "%s%s%s%s%s", base,
              impl->version[0] ? " " : "", impl->version,
              impl->kind[0] ? " " : "", impl->kind);
+}
+
+static char *lowercase_key(const char *name)
+{
+    char *key = xstrdup(path_basename(name)), *p;
+
+    if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
+    for (p = key; *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
+    return key;
+}
+
+/* Finds the implementation for a command-line name, adding it if needed. */
+static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg, const char *root, int *err)
+{
+    char full[MAX_PATH], *key, *dll;
+    size_t i;
+    struct impl *impl;
+
+    if (!_stricmp(arg, "ole32") || !_stricmp(arg, "ole32.dll")) dll = xstrdup("ole32.dll");
+    else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
+    else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
+    {
+        if (!(dll = find_refole32(root, NULL, 0)))
+        {
+            fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
+            *err = 1;
+            return NULL;
+        }
+    }
+    else if (strpbrk(arg, "\\/") && GetFullPathNameA(arg, sizeof(full), full, NULL)) dll = xstrdup(full);
+    else dll = xstrdup(arg);
+
+    for (i = 0; i < *n; i++)
+        if (!_stricmp((*impls)[i]->name, dll))
+        {
+            free(dll);
+            return (*impls)[i];
+        }
+    if (!_stricmp(arg, "refole32")) key = xstrdup("refole32");
+    else key = lowercase_key(dll);
+    for (i = 0; i < *n; i++)
+        if (!_stricmp((*impls)[i]->key, key))
+        {
+            char *k = xsprintf("%s-%u", key, (unsigned)*n + 1);
+            free(key);
+            key = k;
+            break;
+        }
+    impl = xmalloc(sizeof(*impl));
+    impl_init(impl, key, dll);
+    *impls = xrealloc(*impls, (*n + 1) * sizeof(**impls));
+    (*impls)[(*n)++] = impl;
+    free(key);
+    free(dll);
+    return impl;
+}
+
+/* The implementations to run, in column order: unless only, ole32, combase
+ * (when usable) and refole32 (when found); then each of names, where
+ * (*targets)[i] is the one names->items[i] stands for.  Returns 0, or -1
+ * when one cannot be had (said on stderr). */
+int choose_impls(const char *root, int only, int quiet, const struct strlist *names, struct impl ***impls,
+                 size_t *nimpls, struct impl ***targets)
+{
+    int err = 0;
+    size_t i;
+
+    if (!only)
+    {
+        char *ref = find_refole32(root, NULL, 0);
+
+        find_or_add(impls, nimpls, "ole32", root, &err);
+        if (combase_usable()) find_or_add(impls, nimpls, "combase", root, &err);
+        if (ref) find_or_add(impls, nimpls, "refole32", root, &err);
+        else if (!quiet) fprintf(stderr, "conform: refole32.dll not found; not tested\n");
+        free(ref);
+    }
+    *targets = xmalloc((names->count + 1) * sizeof(**targets));
+    for (i = 0; i < names->count; i++) (*targets)[i] = find_or_add(impls, nimpls, names->items[i], root, &err);
+    if (err) return -1;
+    if (!*nimpls)
+    {
+        fprintf(stderr, "conform: no implementation to test\n");
+        return -1;
+    }
+    return 0;
 }

@@ -8,6 +8,8 @@
 
 #include "conform.h"
 
+const char tool_name[] = "conform";
+
 static const char usage_text[] =
     "usage: conform.exe [options] [DLL...]\n"
     "Runs mallocspy_test.exe for each implementation (each test in its own process)\n"
@@ -41,6 +43,17 @@ struct attach
     int write;
 };
 
+struct settings
+{
+    const char *suite, *root, *out_dir, *catalogue, *parse_file, *parse_status;
+    struct strlist names;           /* implementations named on the command line */
+    struct attach *attaches;        /* --baseline and --write-baseline, in order */
+    size_t nattaches;
+    enum colour_mode colour;
+    int help, only, differ, jobs, list_catalogue;
+    unsigned timeout_s;
+};
+
 static int quiet, stderr_is_terminal;
 
 static int is_terminal(HANDLE h)
@@ -65,62 +78,6 @@ static void progress(struct impl *impl, size_t index, size_t total, size_t ntest
         fprintf(stderr, "[%u/%u] %s%s%s: %u/%u tests\n", (unsigned)index + 1, (unsigned)total, impl->key, sep, label,
                 (unsigned)impl->done, (unsigned)ntests);
     fflush(stderr);
-}
-
-static char *lowercase_key(const char *name)
-{
-    char *key = xstrdup(path_basename(name)), *p;
-
-    if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
-    for (p = key; *p; p++)
-        if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
-    return key;
-}
-
-/* Finds the implementation for a command-line name, adding it if needed. */
-static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg, const char *root, int *err)
-{
-    char full[MAX_PATH], *key, *dll;
-    size_t i;
-    struct impl *impl;
-
-    if (!_stricmp(arg, "ole32") || !_stricmp(arg, "ole32.dll")) dll = xstrdup("ole32.dll");
-    else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
-    else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
-    {
-        if (!(dll = find_refole32(root)))
-        {
-            fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
-            *err = 1;
-            return NULL;
-        }
-    }
-    else if (strpbrk(arg, "\\/") && GetFullPathNameA(arg, sizeof(full), full, NULL)) dll = xstrdup(full);
-    else dll = xstrdup(arg);
-
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->name, dll))
-        {
-            free(dll);
-            return (*impls)[i];
-        }
-    if (!_stricmp(arg, "refole32")) key = xstrdup("refole32");
-    else key = lowercase_key(dll);
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->key, key))
-        {
-            char *k = xsprintf("%s-%u", key, (unsigned)*n + 1);
-            free(key);
-            key = k;
-            break;
-        }
-    impl = xmalloc(sizeof(*impl));
-    impl_init(impl, key, dll);
-    *impls = xrealloc(*impls, (*n + 1) * sizeof(**impls));
-    (*impls)[(*n)++] = impl;
-    free(key);
-    free(dll);
-    return impl;
 }
 
 static int parse_mode(const char *file, const char *status)
@@ -179,121 +136,193 @@ static void write_logs(const struct run *run, const char *dir)
         }
 }
 
-int main(int argc, char **argv)
+static void attach_baseline(struct settings *set, const char *file, int target, int write)
 {
-    const char *suite_arg = NULL, *root = NULL, *out_dir = NULL, *catalogue = NULL;
-    const char *parse_file = NULL, *parse_status = NULL;
-    struct strlist names = {0}, tests = {0};
-    struct attach *attaches = NULL;
-    size_t nattaches = 0, nimpls = 0, i;
-    struct impl **impls = NULL, **targets;
-    enum colour_mode colour = COLOUR_AUTO;
-    int only = 0, differ = 0, jobs = 2, last_impl = -1, list_catalogue = 0, err = 0, status = 0;
-    unsigned timeout_s = 30;
-    char msg[1024];
-    char *suite;
-    struct run run;
+    set->attaches = xrealloc(set->attaches, (set->nattaches + 1) * sizeof(*set->attaches));
+    set->attaches[set->nattaches].target = target;
+    set->attaches[set->nattaches].file = file;
+    set->attaches[set->nattaches].write = write;
+    set->nattaches++;
+}
 
-    for (i = 1; i < (size_t)argc; i++)
+/* Returns 0, or -1 when the command line is wrong (said on stderr). */
+static int parse_options(int argc, char **argv, struct settings *set)
+{
+    const char *value;
+    double number;
+    int i, last_impl = -1;
+
+    memset(set, 0, sizeof(*set));
+    set->colour = COLOUR_AUTO;
+    set->jobs = 2;
+    set->timeout_s = 30;
+    for (i = 1; i < argc; i++)
     {
         const char *a = argv[i];
-        const char *next = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
 
-#define NEED_ARG() do { if (!next) { fprintf(stderr, "conform: %s needs an argument\n", a); return 2; } i++; } while (0)
-        if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "/?"))
+        if (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "/?")) set->help = 1;
+        else if (!strcmp(a, "--suite"))
         {
-            fputs(usage_text, stdout);
-            return 0;
+            if (!(set->suite = option_value(argc, argv, &i))) return -1;
         }
-        else if (!strcmp(a, "--suite")) { NEED_ARG(); suite_arg = next; }
-        else if (!strcmp(a, "--root")) { NEED_ARG(); root = next; }
-        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) { NEED_ARG(); jobs = atoi(next); }
-        else if (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9') jobs = atoi(a + 2);
-        else if (!strcmp(a, "--timeout")) { NEED_ARG(); timeout_s = strtoul(next, NULL, 10); }
-        else if (!strcmp(a, "--only")) only = 1;
+        else if (!strcmp(a, "--root"))
+        {
+            if (!(set->root = option_value(argc, argv, &i))) return -1;
+        }
+        else if (!strcmp(a, "-j") || !strcmp(a, "--jobs"))
+        {
+            if (option_number(argc, argv, &i, &number)) return -1;
+            set->jobs = (int)number;
+        }
+        else if (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9') set->jobs = atoi(a + 2);
+        else if (!strcmp(a, "--timeout"))
+        {
+            if (option_number(argc, argv, &i, &number)) return -1;
+            set->timeout_s = (unsigned)number;
+        }
+        else if (!strcmp(a, "--only")) set->only = 1;
         else if (!strcmp(a, "--impl"))
         {
-            NEED_ARG();
-            strlist_add(&names, next);
-            last_impl = (int)names.count - 1;
+            if (!(value = option_value(argc, argv, &i))) return -1;
+            strlist_add(&set->names, value);
+            last_impl = (int)set->names.count - 1;
         }
         else if (!strcmp(a, "--baseline") || !strcmp(a, "--write-baseline"))
         {
-            int write = !strcmp(a, "--write-baseline");
-
-            NEED_ARG();
-            attaches = xrealloc(attaches, (nattaches + 1) * sizeof(*attaches));
-            attaches[nattaches].target = last_impl;
-            attaches[nattaches].file = next;
-            attaches[nattaches].write = write;
-            nattaches++;
+            if (!(value = option_value(argc, argv, &i))) return -1;
+            attach_baseline(set, value, last_impl, !strcmp(a, "--write-baseline"));
         }
-        else if (!strcmp(a, "--out")) { NEED_ARG(); out_dir = next; }
-        else if (!strcmp(a, "-d") || !strcmp(a, "--differ")) differ = 1;
-        else if (!strcmp(a, "--no-color") || !strcmp(a, "--color=never")) colour = COLOUR_NEVER;
-        else if (!strcmp(a, "--color=always")) colour = COLOUR_ALWAYS;
-        else if (!strcmp(a, "--color=auto")) colour = COLOUR_AUTO;
-        else if (!strcmp(a, "--catalogue")) { NEED_ARG(); catalogue = next; }
-        else if (!strcmp(a, "--list-catalogue")) list_catalogue = 1;
+        else if (!strcmp(a, "--out"))
+        {
+            if (!(set->out_dir = option_value(argc, argv, &i))) return -1;
+        }
+        else if (!strcmp(a, "-d") || !strcmp(a, "--differ")) set->differ = 1;
+        else if (!strcmp(a, "--no-color") || !strcmp(a, "--color=never")) set->colour = COLOUR_NEVER;
+        else if (!strcmp(a, "--color=always")) set->colour = COLOUR_ALWAYS;
+        else if (!strcmp(a, "--color=auto")) set->colour = COLOUR_AUTO;
+        else if (!strcmp(a, "--catalogue"))
+        {
+            if (!(set->catalogue = option_value(argc, argv, &i))) return -1;
+        }
+        else if (!strcmp(a, "--list-catalogue")) set->list_catalogue = 1;
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = 1;
-        else if (!strcmp(a, "--parse")) { NEED_ARG(); parse_file = next; }
-        else if (!strcmp(a, "--parse-status")) { NEED_ARG(); parse_status = next; }
+        else if (!strcmp(a, "--parse"))
+        {
+            if (!(set->parse_file = option_value(argc, argv, &i))) return -1;
+        }
+        else if (!strcmp(a, "--parse-status"))
+        {
+            if (!(set->parse_status = option_value(argc, argv, &i))) return -1;
+        }
         else if (a[0] == '-' && a[1])
         {
             fprintf(stderr, "conform: unknown option %s\n%s", a, usage_text);
-            return 2;
+            return -1;
         }
-        else strlist_add(&names, a);
-#undef NEED_ARG
+        else strlist_add(&set->names, a);
     }
-    if (jobs < 1) jobs = 1;
-    if (!timeout_s) timeout_s = 1;
+    if (set->jobs < 1) set->jobs = 1;
+    if (!set->timeout_s) set->timeout_s = 1;
+    return 0;
+}
 
-    if (catalogue && catalogue_load_file(catalogue, msg, sizeof(msg)))
+/* Writes and checks the baselines, in command-line order; returns the exit
+ * code so far (0, 1 a baseline differs, 2 one cannot be read or written). */
+static int baselines(const struct settings *set, struct run *run, struct impl **targets)
+{
+    int status = 0;
+    size_t i;
+
+    run->checks = xmalloc((set->nattaches + 1) * sizeof(*run->checks));
+    for (i = 0; i < set->nattaches; i++)
     {
-        fprintf(stderr, "conform: %s\n", msg);
+        const struct attach *a = &set->attaches[i];
+        struct impl *impl = a->target < 0 ? run->impls[0] : targets[a->target];
+        struct baseline_check *check = &run->checks[run->nchecks];
+
+        if (a->write)
+        {
+            if (baseline_write(run, impl, a->file))
+            {
+                fprintf(stderr, "conform: cannot write %s\n", a->file);
+                status = 2;
+            }
+            else if (!quiet) fprintf(stderr, "conform: wrote baseline %s for %s\n", a->file, impl->key);
+            continue;
+        }
+        memset(check, 0, sizeof(*check));
+        check->file = a->file;
+        check->impl = impl;
+        baseline_check(run, check);
+        if (check->error) status = 2;
+        else if (check->ndiffs && status < 1) status = 1;
+        baseline_print(check, stdout);
+        run->nchecks++;
+    }
+    return status;
+}
+
+/* Returns 0, or -1 when a report could not be written (said on stderr). */
+static int write_reports(const struct run *run, const char *dir)
+{
+    char path[MAX_PATH];
+    int failed = 0;
+
+    CreateDirectoryA(dir, NULL);
+    snprintf(path, sizeof(path), "%s\\conform.md", dir);
+    if (report_markdown(run, path)) failed = 1;
+    snprintf(path, sizeof(path), "%s\\conform.json", dir);
+    if (report_json(run, path)) failed = 1;
+    snprintf(path, sizeof(path), "%s\\conform-junit.xml", dir);
+    if (report_junit(run, path)) failed = 1;
+    snprintf(path, sizeof(path), "%s\\conform.html", dir);
+    if (report_html(run, path)) failed = 1;
+    write_logs(run, dir);
+    if (!failed) return 0;
+    fprintf(stderr, "conform: cannot write the reports in %s\n", dir);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct strlist tests = {0}, errors = {0};
+    struct impl **impls = NULL, **targets;
+    struct settings set;
+    size_t nimpls = 0, i;
+    char msg[1024], full[MAX_PATH];
+    char *suite;
+    struct run run;
+    int status;
+
+    if (parse_options(argc, argv, &set)) return 2;
+    if (set.help)
+    {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    catalogue_use(catalogue_builtin, catalogue_builtin_count);
+    if (set.catalogue && catalogue_load_file(set.catalogue, &errors))
+    {
+        for (i = 0; i < errors.count; i++) fprintf(stderr, "conform: %s\n", errors.items[i]);
         return 2;
     }
-    if (list_catalogue)
+    if (set.list_catalogue)
     {
         catalogue_print(stdout);
         return 0;
     }
-    if (parse_file) return parse_mode(parse_file, parse_status);
+    if (set.parse_file) return parse_mode(set.parse_file, set.parse_status);
 
-    /* the implementations */
-    if (!only)
-    {
-        char *ref = find_refole32(root);
-
-        find_or_add(&impls, &nimpls, "ole32", root, &err);
-        if (combase_usable()) find_or_add(&impls, &nimpls, "combase", root, &err);
-        if (ref) find_or_add(&impls, &nimpls, "refole32", root, &err);
-        else if (!quiet) fprintf(stderr, "conform: refole32.dll not found; not tested\n");
-        free(ref);
-    }
-    targets = xmalloc((names.count + 1) * sizeof(*targets));
-    for (i = 0; i < names.count; i++) targets[i] = find_or_add(&impls, &nimpls, names.items[i], root, &err);
-    if (err) return 2;
-    if (!nimpls)
-    {
-        fprintf(stderr, "conform: no implementation to test\n");
-        return 2;
-    }
-    for (i = 0; i < nattaches; i++)
-        if (attaches[i].target < 0 && nimpls != 1)
+    if (choose_impls(set.root, set.only, quiet, &set.names, &impls, &nimpls, &targets)) return 2;
+    for (i = 0; i < set.nattaches; i++)
+        if (set.attaches[i].target < 0 && nimpls != 1)
         {
             fprintf(stderr, "conform: %s: say which implementation it is for (--impl NAME before it)\n",
-                    attaches[i].file);
+                    set.attaches[i].file);
             return 2;
         }
-
-    if (suite_arg)
-    {
-        char full[MAX_PATH];
-        suite = xstrdup(GetFullPathNameA(suite_arg, sizeof(full), full, NULL) ? full : suite_arg);
-    }
-    else if (!(suite = find_suite(root)))
+    if (set.suite) suite = xstrdup(GetFullPathNameA(set.suite, sizeof(full), full, NULL) ? full : set.suite);
+    else if (!(suite = find_suite(set.root)))
     {
         fprintf(stderr, "conform: mallocspy_test.exe not found beside conform.exe or in ROOT\\tests; "
                         "use --suite PATH\n");
@@ -304,20 +333,20 @@ int main(int argc, char **argv)
     SetEnvironmentVariableA("WINETEST_REPORT_SUCCESS", NULL);
     SetEnvironmentVariableA("WINETEST_COLOR", "0");
     SetEnvironmentVariableA("WINETEST_DEBUG", "2");
-    if (run_list_tests(suite, timeout_s * 1000, &tests, msg, sizeof(msg)))
+    if (run_list_tests(suite, set.timeout_s * 1000, &tests, msg, sizeof(msg)))
     {
         fprintf(stderr, "conform: %s\n", msg);
         return 2;
     }
     stderr_is_terminal = is_terminal(GetStdHandle(STD_ERROR_HANDLE));
-    run_all(impls, nimpls, suite, &tests, jobs, timeout_s * 1000, progress);
+    run_all(impls, nimpls, suite, &tests, set.jobs, set.timeout_s * 1000, progress);
 
     memset(&run, 0, sizeof(run));
     run.suite = suite;
     run.wine = wine_version();
     run.impls = impls;
     run.nimpls = nimpls;
-    run.timeout_s = timeout_s;
+    run.timeout_s = set.timeout_s;
     for (i = 0; i < nimpls; i++)
     {
         impl_collect(impls[i]);
@@ -326,49 +355,10 @@ int main(int argc, char **argv)
     }
     run_attribute_unfinished(&run);
     run_build_rows(&run);
-    matrix_print(&run, differ, colour);
+    matrix_print(&run, set.differ, set.colour);
 
-    run.checks = xmalloc((nattaches + 1) * sizeof(*run.checks));
-    for (i = 0; i < nattaches; i++)
-    {
-        struct impl *impl = attaches[i].target < 0 ? impls[0] : targets[attaches[i].target];
-
-        if (attaches[i].write)
-        {
-            if (baseline_write(&run, impl, attaches[i].file))
-            {
-                fprintf(stderr, "conform: cannot write %s\n", attaches[i].file);
-                status = 2;
-            }
-            else if (!quiet) fprintf(stderr, "conform: wrote baseline %s for %s\n", attaches[i].file, impl->key);
-            continue;
-        }
-        memset(&run.checks[run.nchecks], 0, sizeof(run.checks[0]));
-        run.checks[run.nchecks].file = attaches[i].file;
-        run.checks[run.nchecks].impl = impl;
-        baseline_check(&run, &run.checks[run.nchecks]);
-        if (run.checks[run.nchecks].error) status = 2;
-        else if (run.checks[run.nchecks].ndiffs && status < 1) status = 1;
-        baseline_print(&run.checks[run.nchecks], stdout);
-        run.nchecks++;
-    }
-
-    if (out_dir)
-    {
-        char path[MAX_PATH];
-
-        CreateDirectoryA(out_dir, NULL);
-        snprintf(path, sizeof(path), "%s\\conform.md", out_dir);
-        if (report_markdown(&run, path)) status = 2;
-        snprintf(path, sizeof(path), "%s\\conform.json", out_dir);
-        if (report_json(&run, path)) status = 2;
-        snprintf(path, sizeof(path), "%s\\conform-junit.xml", out_dir);
-        if (report_junit(&run, path)) status = 2;
-        snprintf(path, sizeof(path), "%s\\conform.html", out_dir);
-        if (report_html(&run, path)) status = 2;
-        write_logs(&run, out_dir);
-        if (status == 2) fprintf(stderr, "conform: cannot write the reports in %s\n", out_dir);
-    }
+    status = baselines(&set, &run, targets);
+    if (set.out_dir && write_reports(&run, set.out_dir)) status = 2;
     fflush(stdout);
     return status;
 }

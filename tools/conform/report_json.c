@@ -1,32 +1,9 @@
 /*
  * conform.json: the whole run, in the schema of report.schema.json
- * (documented in README.md).  Bytes above 0x7f are written as \u00XX (the
- * suite prints ASCII; anything else is taken as Latin-1) so the file is
- * always valid UTF-8.
+ * (documented in README.md), with the JSON writer of ../common/json.c.
  */
 
 #include "conform.h"
-
-void json_string(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-
-    if (!s)
-    {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (; *p; p++)
-    {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", f);
-        else if (*p == '\t') fputs("\\t", f);
-        else if (*p < 0x20 || *p >= 0x7f) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 static void totals(FILE *f, const struct run *run, const struct impl *impl)
 {

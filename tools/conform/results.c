@@ -137,13 +137,10 @@ void impl_collect(struct impl *impl)
         }
         impl->unattributed += p.unattributed;
         impl->anonymous_successes += p.anonymous_successes;
-        run->unattributed = p.unattributed;
-        run->garbage = p.garbage;
         run->have_summary = p.have_summary;
         for (i = 0; i < p.unattributed_messages.count; i++)
             if (impl->unattributed_messages.count < MAX_MESSAGES)
-                strlist_add(&impl->unattributed_messages,
-                            xsprintf("%s: %s", run->name, p.unattributed_messages.items[i]));
+                strlist_printf(&impl->unattributed_messages, "%s: %s", run->name, p.unattributed_messages.items[i]);
         parse_free(&p);
     }
 }

@@ -1,37 +1,58 @@
 /*
- * mutate: writes a copy of a source file with one seeded defect applied.
+ * mutate: writes a copy of a source file with the changes of one entry of
+ * a definitions file applied.
  *
- *   mutate DEFINITIONS --list            one line per mutant: NAME<TAB>CATEGORY<TAB>NOTE
- *   mutate DEFINITIONS NAME SOURCE OUT   apply mutant NAME to SOURCE, write OUT
+ *   mutate DEFINITIONS --list SOURCE     one line per entry:
+ *                                        NAME<TAB>KIND<TAB>CATEGORY<TAB>NOTE
+ *                                        [<TAB>equivalent: REASON]
+ *                                        [<TAB>changes: ID ID ...]
+ *   mutate DEFINITIONS NAME SOURCE OUT   apply entry NAME to SOURCE, write OUT
  *
- * A definitions file holds mutants like this:
+ * A definitions file holds entries like this:
  *
- *   @ name category
- *   ! one line saying what the defect is
+ *   @ KIND NAME CATEGORY
+ *   ! one line saying what the change is
  *   <<<
  *   exact text of the reference source (one or more lines)
  *   ===
  *   the text that replaces it
  *   >>>
  *
- * A mutant may have several <<< === >>> replacements.  A line "? reason"
- * marks a mutant that is equivalent to the reference by design.  Each
- * original text must occur exactly once in the source: a definition that
- * no longer matches the reference fails loudly instead of silently
- * testing nothing.  Lines starting with # outside a replacement are
- * comments.
+ * KIND says what the suite must make of the change (tools/mutants/run
+ * decides from it):
+ *   mutant   a seeded defect, which the suite must catch.  A line
+ *            "? reason" marks one that is equivalent to the reference by
+ *            design.
+ *   legal    a legal variant: it differs from the reference only where the
+ *            documentation leaves the behaviour open, so the suite must
+ *            pass it.  A line "= ID ID ..." names the undefined rows whose
+ *            observation it changes.
+ * An entry may have several <<< === >>> replacements.  Lines starting with
+ * # outside a replacement are comments.
+ *
+ * The original text is the lines between <<< and ===, joined by line
+ * breaks; the break after the last line is not part of it, so the text
+ * may stop where the code on that line stops, before a trailing comment.
+ * It must occur exactly once in the source, and none of it may lie inside
+ * a comment: a definition that no longer matches the reference fails
+ * loudly instead of silently testing nothing, and editing a comment never
+ * breaks one.  Both are checked by --list too.
  *
  * This is a host program: it runs on the build machine.
  */
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct text
+#include "common.h"
+
+const char tool_name[] = "mutate";
+
+struct source
 {
-    char *data;
+    char *text;
     size_t len;
+    char *in_comment;           /* one flag per byte of text */
 };
 
 static void die(const char *msg, const char *arg)
@@ -40,34 +61,52 @@ static void die(const char *msg, const char *arg)
     exit(2);
 }
 
-static struct text read_file(const char *path)
+static char *read_or_die(const char *path, size_t *len)
 {
-    struct text t = { NULL, 0 };
-    size_t cap = 0, n;
-    FILE *f = fopen(path, "rb");
+    char *text = read_whole_file(path, len);
 
-    if (!f) die("cannot open", path);
-    do
-    {
-        if (t.len + 4096 + 1 > cap)
-        {
-            cap = (cap + 4096) * 2;
-            if (!(t.data = realloc(t.data, cap))) die("out of memory", NULL);
-        }
-        n = fread(t.data + t.len, 1, 4096, f);
-        t.len += n;
-    } while (n);
-    fclose(f);
-    t.data[t.len] = 0;
-    return t;
+    if (!text) die("cannot read", path);
+    return text;
 }
 
-static void append(struct text *t, const char *s, size_t len)
+/* Marks the bytes of C comments, skipping string and character literals
+ * (a quote may hold a comment's opening characters). */
+static void mark_comments(struct source *s)
 {
-    if (!(t->data = realloc(t->data, t->len + len + 1))) die("out of memory", NULL);
-    memcpy(t->data + t->len, s, len);
-    t->len += len;
-    t->data[t->len] = 0;
+    const char *t = s->text;
+    size_t i = 0, start;
+
+    s->in_comment = xmalloc(s->len + 1);
+    memset(s->in_comment, 0, s->len + 1);
+    while (i < s->len)
+    {
+        start = i;
+        if (t[i] == '/' && t[i + 1] == '*')
+        {
+            const char *end = strstr(t + i + 2, "*/");
+
+            i = end ? (size_t)(end - t) + 2 : s->len;
+            memset(s->in_comment + start, 1, i - start);
+        }
+        else if (t[i] == '/' && t[i + 1] == '/')
+        {
+            while (i < s->len && t[i] != '\n') i++;
+            memset(s->in_comment + start, 1, i - start);
+        }
+        else if (t[i] == '"' || t[i] == '\'')
+        {
+            for (i++; i < s->len && t[i] != t[start] && t[i] != '\n'; i++)
+                if (t[i] == '\\') i++;
+            i++;
+        }
+        else i++;
+    }
+}
+
+static void load_source(struct source *s, const char *path)
+{
+    s->text = read_or_die(path, &s->len);
+    mark_comments(s);
 }
 
 /* Returns the next line of *pos (without its newline) and advances. */
@@ -86,68 +125,90 @@ static char *next_line(char **pos)
     return line;
 }
 
-/* Collects lines up to the terminator line; returns them joined by '\n'. */
-static struct text read_block(char **pos, const char *terminator, const char *name)
+/* Collects lines up to the terminator line, joined by line breaks. */
+static struct buffer read_block(char **pos, const char *terminator, const char *name)
 {
-    struct text block = { NULL, 0 };
+    struct buffer block = {0};
     char *line;
+    int lines = 0;
 
-    append(&block, "", 0);
+    buffer_append(&block, "", 0);
     while ((line = next_line(pos)))
     {
         if (!strcmp(line, terminator)) return block;
-        append(&block, line, strlen(line));
-        append(&block, "\n", 1);
+        if (lines++) buffer_append(&block, "\n", 1);
+        buffer_append(&block, line, strlen(line));
     }
-    die("unterminated replacement in mutant", name);
+    die("unterminated replacement in entry", name);
     return block;
 }
 
-static size_t count_occurrences(const struct text *source, const struct text *needle)
+/* Where the original text is in the source: it must occur exactly once,
+ * outside comments (see the header). */
+static const char *find_once(const struct source *s, const struct buffer *from, const char *name)
 {
-    size_t count = 0;
-    const char *p = source->data;
+    const char *at = NULL, *p = s->text;
+    size_t count = 0, i;
 
-    while ((p = strstr(p, needle->data)))
+    while ((p = strstr(p, from->data)))
     {
-        count++;
-        p += needle->len;
+        if (!count++) at = p;
+        p += from->len;
     }
-    return count;
+    if (count != 1)
+    {
+        fprintf(stderr, "mutate: entry %s: its original text occurs %u times in the source, expected once:\n%s\n",
+                name, (unsigned)count, from->data);
+        exit(2);
+    }
+    for (i = 0; i < from->len; i++)
+    {
+        if (s->in_comment[at - s->text + i])
+        {
+            fprintf(stderr, "mutate: entry %s: its original text reaches into a comment; anchor it on code:\n%s\n",
+                    name, from->data);
+            exit(2);
+        }
+    }
+    return at;
 }
 
-static void check_applies(const struct text *source, const struct text *from, const char *name);
-
-static void replace_once(struct text *source, const struct text *from, const struct text *to, const char *name)
+static void replace_once(struct source *s, const struct buffer *from, const struct buffer *to, const char *name)
 {
-    struct text result = { NULL, 0 };
-    const char *at;
+    struct buffer result = {0};
+    const char *at = find_once(s, from, name);
+    size_t offset = at - s->text;
 
-    check_applies(source, from, name);
-    at = strstr(source->data, from->data);
-    append(&result, source->data, at - source->data);
-    append(&result, to->data, to->len);
-    append(&result, at + from->len, source->len - (at - source->data) - from->len);
-    free(source->data);
-    *source = result;
+    buffer_append(&result, s->text, offset);
+    buffer_append(&result, to->data, to->len);
+    buffer_append(&result, at + from->len, s->len - offset - from->len);
+    free(s->text);
+    free(s->in_comment);
+    s->text = result.data;
+    s->len = result.len;
+    mark_comments(s);
 }
 
-/* --list also proves that every definition still applies to the source. */
-static void check_applies(const struct text *source, const struct text *from, const char *name)
+static int known_kind(const char *kind)
 {
-    size_t count = count_occurrences(source, from);
-
-    if (count == 1) return;
-    fprintf(stderr, "mutate: mutant %s: its original text occurs %zu times in the source, expected once:\n%s",
-            name, count, from->data);
-    exit(2);
+    return !strcmp(kind, "mutant") || !strcmp(kind, "legal");
 }
 
-/* Walks the definitions.  With want == NULL lists them; otherwise applies
- * the mutant called want to *source and returns 1 if it was found. */
-static int walk(char *defs, const char *want, struct text *source)
+static void print_entry(const char *name, const char *kind, const char *category, const char *note,
+                        const char *equivalent, const char *changes)
 {
-    char name[128] = "", category[64] = "", note[512] = "", equivalent[512] = "";
+    printf("%s\t%s\t%s\t%s", name, kind, category, note);
+    if (*equivalent) printf("\tequivalent: %s", equivalent);
+    if (!strcmp(kind, "legal")) printf("\tchanges: %s", changes);
+    printf("\n");
+}
+
+/* Walks the definitions.  With want == NULL lists them, checking each
+ * against the source; otherwise applies the entry called want to *source
+ * and returns 1 if it was found. */
+static int walk(char *defs, const char *want, struct source *source)
+{
+    char name[128] = "", kind[32] = "", category[64] = "", note[512] = "", equivalent[512] = "", changes[512] = "";
     int found = 0, in_want = 0;
     char *line, *pos = defs;
 
@@ -155,43 +216,53 @@ static int walk(char *defs, const char *want, struct text *source)
     {
         if (line[0] == '@')
         {
-            if (!want && *name) printf("%s\t%s\t%s%s%s\n", name, category, note, *equivalent ? "\tequivalent: " : "", equivalent);
-            *note = *equivalent = 0;
-            if (sscanf(line, "@ %127s %63s", name, category) != 2) die("malformed mutant header", line);
+            if (!want && *name) print_entry(name, kind, category, note, equivalent, changes);
+            *note = *equivalent = *changes = 0;
+            if (sscanf(line, "@ %31s %127s %63s", kind, name, category) != 3) die("malformed entry header", line);
+            if (!known_kind(kind)) die("unknown kind of entry (\"mutant\" or \"legal\")", line);
             in_want = want && !strcmp(name, want);
             found |= in_want;
         }
         else if (line[0] == '!') snprintf(note, sizeof(note), "%s", line + 2);
-        else if (line[0] == '?') snprintf(equivalent, sizeof(equivalent), "%s", line + 2);
+        else if (line[0] == '?')
+        {
+            if (strcmp(kind, "mutant")) die("only a mutant can be marked equivalent", name);
+            snprintf(equivalent, sizeof(equivalent), "%s", line + 2);
+        }
+        else if (line[0] == '=' && line[1] == ' ')
+        {
+            if (strcmp(kind, "legal")) die("only a legal variant names the rows it changes", name);
+            snprintf(changes, sizeof(changes), "%s", line + 2);
+        }
         else if (!strcmp(line, "<<<"))
         {
-            struct text from, to;
+            struct buffer from, to;
 
-            if (!*name) die("replacement before any mutant header", NULL);
+            if (!*name) die("replacement before any entry header", NULL);
             from = read_block(&pos, "===", name);
             to = read_block(&pos, ">>>", name);
-            if (!from.len) die("empty original text in mutant", name);
+            if (!from.len) die("empty original text in entry", name);
             if (in_want) replace_once(source, &from, &to, name);
-            else if (!want) check_applies(source, &from, name);
+            else if (!want) find_once(source, &from, name);
             free(from.data);
             free(to.data);
         }
     }
-    if (!want && *name) printf("%s\t%s\t%s%s%s\n", name, category, note, *equivalent ? "\tequivalent: " : "", equivalent);
+    if (!want && *name) print_entry(name, kind, category, note, equivalent, changes);
     return found;
 }
 
 int main(int argc, char **argv)
 {
-    struct text defs, source;
+    struct source source;
+    char *defs;
     FILE *out;
 
     if (argc == 4 && !strcmp(argv[2], "--list"))
     {
-        /* mutate DEFS --list SOURCE: list, checking every mutant against SOURCE */
-        defs = read_file(argv[1]);
-        source = read_file(argv[3]);
-        walk(defs.data, NULL, &source);
+        defs = read_or_die(argv[1], NULL);
+        load_source(&source, argv[3]);
+        walk(defs, NULL, &source);
         return 0;
     }
     if (argc != 5)
@@ -200,10 +271,10 @@ int main(int argc, char **argv)
                         "       mutate DEFINITIONS NAME SOURCE OUT\n");
         return 2;
     }
-    defs = read_file(argv[1]);
-    source = read_file(argv[3]);
-    if (!walk(defs.data, argv[2], &source)) die("no such mutant", argv[2]);
+    defs = read_or_die(argv[1], NULL);
+    load_source(&source, argv[3]);
+    if (!walk(defs, argv[2], &source)) die("no such entry", argv[2]);
     if (!(out = fopen(argv[4], "wb"))) die("cannot write", argv[4]);
-    fwrite(source.data, 1, source.len, out);
+    fwrite(source.text, 1, source.len, out);
     return fclose(out) ? 2 : 0;
 }

@@ -1,19 +1,24 @@
 /*
- * Small helpers: allocation that never returns NULL, string lists, growing
- * buffers, behaviour ID syntax, file reading.
+ * Allocation that never returns NULL, string lists, growing buffers, file
+ * reading.
  */
 
-#include "conform.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+static void out_of_memory(void)
+{
+    fprintf(stderr, "%s: out of memory\n", tool_name);
+    exit(2);
+}
 
 void *xmalloc(size_t size)
 {
     void *p = malloc(size ? size : 1);
 
-    if (!p)
-    {
-        fprintf(stderr, "conform: out of memory\n");
-        exit(2);
-    }
+    if (!p) out_of_memory();
     return p;
 }
 
@@ -21,11 +26,7 @@ void *xrealloc(void *ptr, size_t size)
 {
     void *p = realloc(ptr, size ? size : 1);
 
-    if (!p)
-    {
-        fprintf(stderr, "conform: out of memory\n");
-        exit(2);
-    }
+    if (!p) out_of_memory();
     return p;
 }
 
@@ -43,39 +44,53 @@ char *xstrdup(const char *s)
     return xstrndup(s, strlen(s));
 }
 
+static char *xvsprintf(const char *fmt, va_list args)
+{
+    va_list copy;
+    char *p;
+    int n;
+
+    va_copy(copy, args);
+    n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    p = xmalloc(n + 1);
+    vsnprintf(p, n + 1, fmt, args);
+    return p;
+}
+
 char *xsprintf(const char *fmt, ...)
 {
     va_list args;
     char *p;
-    int n;
 
     va_start(args, fmt);
-    n = vsnprintf(NULL, 0, fmt, args);
-    va_end(args);
-    p = xmalloc(n + 1);
-    va_start(args, fmt);
-    vsnprintf(p, n + 1, fmt, args);
+    p = xvsprintf(fmt, args);
     va_end(args);
     return p;
 }
 
-void strlist_add(struct strlist *list, const char *s)
+static void strlist_take(struct strlist *list, char *s)
 {
     if (list->count == list->cap)
     {
         list->cap = list->cap ? list->cap * 2 : 8;
         list->items = xrealloc(list->items, list->cap * sizeof(*list->items));
     }
-    list->items[list->count++] = xstrdup(s);
+    list->items[list->count++] = s;
 }
 
-int strlist_find(const struct strlist *list, const char *s)
+void strlist_add(struct strlist *list, const char *s)
 {
-    size_t i;
+    strlist_take(list, xstrdup(s));
+}
 
-    for (i = 0; i < list->count; i++)
-        if (!strcmp(list->items[i], s)) return (int)i;
-    return -1;
+void strlist_printf(struct strlist *list, const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    strlist_take(list, xvsprintf(fmt, args));
+    va_end(args);
 }
 
 /* Keeps the list sorted (strcmp order) and free of duplicates, so that a
@@ -134,60 +149,16 @@ void buffer_printf(struct buffer *buf, const char *fmt, ...)
 {
     va_list args;
     char *s;
-    int n;
 
     va_start(args, fmt);
-    n = vsnprintf(NULL, 0, fmt, args);
+    s = xvsprintf(fmt, args);
     va_end(args);
-    s = xmalloc(n + 1);
-    va_start(args, fmt);
-    vsnprintf(s, n + 1, fmt, args);
-    va_end(args);
-    buffer_append(buf, s, n);
+    buffer_append(buf, s, strlen(s));
     free(s);
 }
 
-/* Length of a behaviour ID at s ([A-Z][A-Z0-9]*-[0-9][0-9]), or 0. */
-size_t behaviour_id_length(const char *s)
-{
-    size_t i = 0;
-
-    if (!(s[0] >= 'A' && s[0] <= 'Z')) return 0;
-    for (i = 1; (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9'); i++)
-        ;
-    if (s[i] != '-') return 0;
-    if (!(s[i + 1] >= '0' && s[i + 1] <= '9') || !(s[i + 2] >= '0' && s[i + 2] <= '9')) return 0;
-    if (s[i + 3] >= '0' && s[i + 3] <= '9') return 0;
-    return i + 3;
-}
-
-int is_behaviour_id(const char *s, size_t len)
-{
-    return len && behaviour_id_length(s) == len;
-}
-
-void id_group(const char *id, char *group, size_t size)
-{
-    const char *dash = strrchr(id, '-');
-    size_t n = dash ? (size_t)(dash - id) : strlen(id);
-
-    if (n >= size) n = size - 1;
-    memcpy(group, id, n);
-    group[n] = 0;
-}
-
-/* Orders by group name, then by number. */
-int id_compare(const char *a, const char *b)
-{
-    char ga[32], gb[32];
-    int cmp;
-
-    id_group(a, ga, sizeof(ga));
-    id_group(b, gb, sizeof(gb));
-    if ((cmp = strcmp(ga, gb))) return cmp;
-    return strcmp(a, b);
-}
-
+/* The whole file, NUL-terminated (len: its length); NULL when it cannot be
+ * read. */
 char *read_whole_file(const char *path, size_t *len)
 {
     struct buffer buf = {0};
@@ -197,6 +168,12 @@ char *read_whole_file(const char *path, size_t *len)
 
     if (!f) return NULL;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) buffer_append(&buf, chunk, n);
+    if (ferror(f))
+    {
+        fclose(f);
+        free(buf.data);
+        return NULL;
+    }
     fclose(f);
     if (!buf.data) buf.data = xstrdup("");
     if (len) *len = buf.len;
