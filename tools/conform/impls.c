@@ -11,7 +11,7 @@
 
 char *find_suite(const char *root)
 {
-    return find_built_file(root, "tests", "mallocspy_test.exe", NULL, 0);
+    return find_built_file(root, own_arch(), "tests", "mallocspy_test.exe", NULL, 0);
 }
 
 /* Whether combase.dll is there and exports the six functions. */
@@ -104,7 +104,7 @@ static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg
     else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
     else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
     {
-        if (!(dll = find_refole32(root, NULL, 0)))
+        if (!(dll = find_refole32(root, own_arch(), NULL, 0)))
         {
             fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
             *err = 1;
@@ -151,7 +151,7 @@ int choose_impls(const char *root, int only, int quiet, const struct strlist *na
 
     if (!only)
     {
-        char *ref = find_refole32(root, NULL, 0);
+        char *ref = find_refole32(root, own_arch(), NULL, 0);
 
         find_or_add(impls, nimpls, "ole32", root, &err);
         if (combase_usable()) find_or_add(impls, nimpls, "combase", root, &err);
