@@ -8,8 +8,8 @@
  * to prove that the caller gets the spy's value. */
 static BYTE fake_block[256] __attribute__((aligned(16)));
 
-/* Frees a block the caller knows as "user" but whose real start is "real"
- * (through the registered spy's PreFree). */
+/* Frees a block the caller knows as "user" by having the registered spy's
+ * PreFree hand the allocator "real", a block the allocator really made. */
 static void free_mapped(struct spy *spy, void *user, void *real)
 {
     spy_override_ptr(spy, SPY_PREFREE, real);
@@ -22,7 +22,6 @@ static void test_alloc_read_write(void)
     static const SIZE_T sizes[] = { 1, 7, 16, 100, 4096, 65536, 1000000 };
     unsigned int i;
 
-    push_behaviour("ALLOC-01");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         BYTE *p = m_alloc(sizes[i]);
@@ -33,37 +32,26 @@ static void test_alloc_read_write(void)
         ok(check_pattern(p, sizes[i], i), "Alloc(%s): contents not kept\n", str_size(sizes[i]));
         m_free(p);
     }
-    winetest_pop_context();
 }
 
 static void test_alloc_zero(void)
 {
-    void *p;
+    void *p = m_alloc(0);
 
-    push_behaviour("ALLOC-02");
-    p = m_alloc(0);
     ok(p != NULL, "Alloc(0) returned NULL\n");
-    if (p) m_free(p);
-    winetest_pop_context();
+    m_free(p);
 }
 
 static void test_alloc_zero_didalloc(void)
 {
-    void *p;
+    void *p = m_alloc(0);
     int r;
 
-    push_behaviour("ALLOC-03");
-    p = m_alloc(0);
-    if (!p)
-    {
-        ok(0, "Alloc(0) returned NULL\n");
-        winetest_pop_context();
-        return;
-    }
+    ok(p != NULL, "Alloc(0) returned NULL\n");
+    if (!p) return;
     r = m_didalloc(p);
     ok(r == 1, "got %d, expected 1\n", r);
     m_free(p);
-    winetest_pop_context();
 }
 
 static void test_alloc_huge(void)
@@ -71,15 +59,13 @@ static void test_alloc_huge(void)
     static const SIZE_T sizes[] = { ~(SIZE_T)0, ~(SIZE_T)0 - 15, ~(SIZE_T)0 - 4096, ~(SIZE_T)0 / 2 + 1, HUGE_SIZE };
     unsigned int i;
 
-    push_behaviour("ALLOC-04");
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         void *p = m_alloc(sizes[i]);
 
         ok(p == NULL, "Alloc(%s): got %p, expected NULL\n", str_size(sizes[i]), p);
-        if (p) m_free(p);   /* never touched */
+        m_free(p);     /* never touched */
     }
-    winetest_pop_context();
 }
 
 static void test_alloc_alignment(void)
@@ -87,7 +73,6 @@ static void test_alloc_alignment(void)
     void *blocks[64];
     unsigned int i, misaligned = 0, got = 0;
 
-    push_behaviour("ALLOC-05");
     for (i = 0; i < ARRAY_SIZE(blocks); i++)
     {
         blocks[i] = m_alloc(1 + i * 3);
@@ -95,10 +80,9 @@ static void test_alloc_alignment(void)
         got++;
         if ((ULONG_PTR)blocks[i] % MEMORY_ALLOCATION_ALIGNMENT) misaligned++;
     }
-    for (i = 0; i < ARRAY_SIZE(blocks); i++) if (blocks[i]) m_free(blocks[i]);
+    for (i = 0; i < ARRAY_SIZE(blocks); i++) m_free(blocks[i]);
     if (!got) trace("observed: Alloc failed\n");
     else trace("observed: %s\n", misaligned ? "not aligned" : "aligned");
-    winetest_pop_context();
 }
 
 static void test_spy_calls(void)
@@ -107,12 +91,11 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    push_behaviour("ALLOC-06");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     mark = spy_mark();
     p = m_alloc(10);
     {
-        struct spy_expect exp[] =
+        const struct spy_expect exp[] =
         {
             { SPY_PREALLOC, SPY_ANY_SIZE },
             { SPY_POSTALLOC, SPY_NOT_NULL },
@@ -121,9 +104,7 @@ static void test_spy_calls(void)
     }
     ok(p != NULL, "Alloc(10) returned NULL\n");
     m_free(p);
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
 static void test_prealloc_count(void)
@@ -132,8 +113,7 @@ static void test_prealloc_count(void)
     struct spy *spy;
     unsigned int i;
 
-    push_behaviour("ALLOC-07");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
         LONG mark = spy_mark();
@@ -144,15 +124,26 @@ static void test_prealloc_count(void)
         if (c) ok(c->size == sizes[i], "got %s, expected %s\n", str_size(c->size), str_size(sizes[i]));
         m_free(p);
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    /* a count above 4 GiB arrives whole; PreAlloc fails it, so nothing is
+     * allocated */
+    if (ABOVE_4G)
+    {
+        LONG mark = spy_mark();
+        struct spy_call *c;
+        void *p;
+
+        spy->alloc_fault.kind = SPY_FAULT_ZERO;
+        p = m_alloc(ABOVE_4G);
+        spy->alloc_fault.kind = SPY_FAULT_NONE;
+        c = spy_call_of(spy, mark, SPY_PREALLOC);
+        ok(c && c->size == ABOVE_4G, "Alloc(%s): got PreAlloc(%s)\n", str_size(ABOVE_4G), c ? str_size(c->size) : "-");
+        m_free(p);
+    }
+    spy_unregister();
 }
 
-/* The block must be as big as PreAlloc said: measured through GetSize (the
- * spy's PostGetSize sees what the allocator measured), and, where the
- * implementation is safe for it, by a header/trailer spy that writes guard
- * bytes around the caller's part and finds them intact at Free. */
+/* The block is as big as PreAlloc said: what the allocator's GetSize tells
+ * PostGetSize. */
 static void test_prealloc_result_allocated(void)
 {
     struct spy *spy;
@@ -160,12 +151,11 @@ static void test_prealloc_result_allocated(void)
     LONG mark;
     BYTE *p;
 
-    push_behaviour("ALLOC-08");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy_override_size(spy, SPY_PREALLOC, 20 + 300);
     p = m_alloc(20);
     spy_clear_override(spy, SPY_PREALLOC);
-    ok(p != NULL, "Alloc(20) returned NULL\n");
+    ok(p != NULL, "Alloc(20) with PreAlloc returning 320 returned NULL\n");
     if (p)
     {
         mark = spy_mark();
@@ -176,26 +166,8 @@ static void test_prealloc_result_allocated(void)
                   str_size(c->size));
         m_free(p);
     }
-    spy_stop();
 
-    if (!spy_header_safe(FALSE))
-    {
-        skip("no header spy: the implementation is not safe for it (probe %#x)\n", spy_probe());
-        goto done;
-    }
-    if (!(spy = spy_start(SPY_HEADER))) goto done;
-    p = m_alloc(40);
-    ok(p != NULL, "Alloc(40) returned NULL\n");
-    if (p)
-    {
-        fill_pattern(p, 40, 8);
-        ok(spy_owns_block(spy, p), "the caller did not get the header spy's pointer\n");
-        m_free(p);
-        ok(spy->guard_errors == 0, "%ld guard errors\n", spy->guard_errors);
-    }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
 static void test_postalloc_receives_block(void)
@@ -205,8 +177,7 @@ static void test_postalloc_receives_block(void)
     LONG mark;
     BYTE *p;
 
-    push_behaviour("ALLOC-09");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     mark = spy_mark();
     p = m_alloc(48);
     c = spy_call_of(spy, mark, SPY_POSTALLOC);
@@ -229,9 +200,7 @@ static void test_postalloc_receives_block(void)
         ok(did == 1, "the allocator does not know PostAlloc's pActual: DidAlloc %d\n", did);
         m_free(p);
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
 static void test_caller_gets_postalloc_result(void)
@@ -239,10 +208,9 @@ static void test_caller_gets_postalloc_result(void)
     struct spy *spy;
     struct spy_call *c;
     LONG mark;
-    void *p;
+    BYTE *p;
 
-    push_behaviour("ALLOC-10");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy_override_ptr(spy, SPY_POSTALLOC, fake_block);
     mark = spy_mark();
     p = m_alloc(32);
@@ -252,26 +220,23 @@ static void test_caller_gets_postalloc_result(void)
     if (c && c->ptr)
     {
         if (p == fake_block) free_mapped(spy, fake_block, c->ptr);
-        else if (p) m_free(p);
+        else if (p == c->ptr) m_free(p);
     }
-    spy_stop();
+    spy_unregister();
 
-    if (!spy_header_safe(FALSE))
-    {
-        skip("no header spy: the implementation is not safe for it (probe %#x)\n", spy_probe());
-        goto done;
-    }
-    if (!(spy = spy_start(SPY_HEADER))) goto done;
+    if (!(spy = spy_register_new(SPY_HEADER))) return;
     mark = spy_mark();
-    p = m_alloc(16);
+    p = m_alloc(200);
     c = spy_call_of(spy, mark, SPY_POSTALLOC);
-    ok(c && p && p == c->ret_ptr && (BYTE *)p == (BYTE *)c->ptr + SPY_HEADER_SIZE,
-       "got %p, expected PostAlloc's %p\n", p, c ? c->ret_ptr : NULL);
-    if (p) m_free(p);
-    ok(spy->guard_errors == 0, "%ld guard errors\n", spy->guard_errors);
-done:
-    spy_stop();
-    winetest_pop_context();
+    ok(c && p && p == c->ret_ptr && p == (BYTE *)c->ptr + SPY_HEADER_SIZE,
+       "header spy: got %p, expected PostAlloc's %p\n", p, c ? c->ret_ptr : NULL);
+    if (p && spy_owns_block(spy, p))
+    {
+        fill_pattern(p, spy_header_usable(200), 10);
+        m_free(p);
+        ok(spy->guard_errors == 0, "header spy: got %ld damaged headers or trailers, expected 0\n", spy->guard_errors);
+    }
+    spy_unregister();
 }
 
 static void test_forced_failure(void)
@@ -280,14 +245,13 @@ static void test_forced_failure(void)
     struct spy *spy;
     unsigned int i;
 
-    push_behaviour("ALLOC-11");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     for (i = 0; i < ARRAY_SIZE(sizes); i++)
     {
+        const struct spy_expect exp[] = { { SPY_PREALLOC, 0, NULL, sizes[i] } };
         LONG mark = spy_mark();
         void *p = m_alloc(sizes[i]);
-        struct spy_expect exp[] = { { SPY_PREALLOC, 0, NULL, sizes[i] } };
 
         ok(p == NULL, "Alloc(%s): got %p, expected NULL\n", str_size(sizes[i]), p);
         spy_check_calls(spy, mark, exp);
@@ -298,18 +262,17 @@ static void test_forced_failure(void)
             spy->alloc_fault.kind = SPY_FAULT_ZERO;
         }
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy->alloc_fault.kind = SPY_FAULT_NONE;
+    spy_unregister();
 }
 
 static void test_zero_not_forced(void)
 {
     struct spy *spy;
     void *p;
+    int r;
 
-    push_behaviour("ALLOC-12");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     spy->alloc_fault.zero_too = TRUE;
     p = m_alloc(0);
@@ -317,50 +280,58 @@ static void test_zero_not_forced(void)
     ok(p != NULL, "Alloc(0) with PreAlloc returning 0: got NULL, expected a valid pointer\n");
     if (p)
     {
-        int r = m_didalloc(p);
+        r = m_didalloc(p);
         ok(r == 1, "DidAlloc of the result: got %d, expected 1\n", r);
         m_free(p);
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
+/* No forced failure for Alloc(0), so it is an allocation like any other:
+ * PostAlloc comes "after any call to Alloc". */
 static void test_zero_calls(void)
 {
-    char buf[256];
+    const struct spy_expect exp[] =
+    {
+        { SPY_PREALLOC, 0, NULL, 0 },
+        { SPY_POSTALLOC, SPY_NOT_NULL },
+    };
     struct spy *spy;
     LONG mark;
     void *p;
 
-    push_behaviour("ALLOC-13");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy->alloc_fault.kind = SPY_FAULT_ZERO;
     spy->alloc_fault.zero_too = TRUE;
     mark = spy_mark();
     p = m_alloc(0);
     spy->alloc_fault.kind = SPY_FAULT_NONE;
-    spy_format_calls(buf, sizeof(buf), spy, mark, TRUE, NULL, NULL, 0);
-    trace("observed: %s\n", buf);
-    if (p) m_free(p);
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_check_calls(spy, mark, exp);
+    m_free(p);
+    spy_unregister();
 }
 
 static void test_real_failure(void)
 {
     struct spy *spy;
+    struct spy_call *c;
+    void *p, *dummy;
     LONG mark;
-    void *p;
 
-    push_behaviour("ALLOC-14");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    /* a block of the allocator's own, for PreFree to hand over when the
+     * caller frees a pointer the allocator never made */
+    dummy = m_alloc(8);
+    if (!setup_check(dummy != NULL, "Alloc(8) returned NULL\n")) return;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        m_free(dummy);
+        return;
+    }
     spy->alloc_fault.kind = SPY_FAULT_HUGE;
     mark = spy_mark();
     p = m_alloc(10);
     {
-        struct spy_expect exp[] =
+        const struct spy_expect exp[] =
         {
             { SPY_PREALLOC, 0, NULL, 10 },
             { SPY_POSTALLOC, 0, NULL },
@@ -368,7 +339,14 @@ static void test_real_failure(void)
         spy_check_calls(spy, mark, exp);
     }
     ok(p == NULL, "got %p, expected NULL\n", p);
-    if (p) { spy->alloc_fault.kind = SPY_FAULT_NONE; m_free(p); spy->alloc_fault.kind = SPY_FAULT_HUGE; }
+    c = spy_call_of(spy, mark, SPY_POSTALLOC);
+    if (p && c && p == c->ptr)
+    {
+        /* the allocation wrongly succeeded */
+        spy->alloc_fault.kind = SPY_FAULT_NONE;
+        m_free(p);
+        spy->alloc_fault.kind = SPY_FAULT_HUGE;
+    }
 
     /* the caller gets PostAlloc's value, here not NULL */
     spy_override_ptr(spy, SPY_POSTALLOC, fake_block);
@@ -377,35 +355,32 @@ static void test_real_failure(void)
     spy_clear_override(spy, SPY_POSTALLOC);
     spy->alloc_fault.kind = SPY_FAULT_NONE;
     ok(p == fake_block, "got %p, expected PostAlloc's %p\n", p, fake_block);
-    if (p == fake_block)
+    c = spy_call_of(spy, mark, SPY_POSTALLOC);
+    if (p == fake_block && c && c->ptr) free_mapped(spy, fake_block, c->ptr);     /* wrongly allocated */
+    else if (p == fake_block)
     {
-        /* the implementation may track it: free it, freeing PostAlloc's
-         * pActual (NULL, unless the allocation wrongly succeeded) */
-        struct spy_call *c = spy_call_of(spy, mark, SPY_POSTALLOC);
-        free_mapped(spy, fake_block, c ? c->ptr : NULL);
+        free_mapped(spy, fake_block, dummy);
+        dummy = NULL;
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
+    m_free(dummy);
 }
 
 static void test_prealloc_smaller(void)
 {
     struct spy *spy;
     struct spy_call *c;
+    SIZE_T size = 0;
     LONG mark;
     BYTE *p;
 
-    push_behaviour("ALLOC-15");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy_override_size(spy, SPY_PREALLOC, 40);
     p = m_alloc(100);
     spy_clear_override(spy, SPY_PREALLOC);
     if (!p) trace("observed: Alloc fails\n");
     else
     {
-        SIZE_T size = 0;
-
         mark = spy_mark();
         m_getsize(p);
         if ((c = spy_call_of(spy, mark, SPY_POSTGETSIZE))) size = c->size;
@@ -414,9 +389,7 @@ static void test_prealloc_smaller(void)
         else trace("observed: size %s\n", str_size(size));
         m_free(p);
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
 static void test_postalloc_null(void)
@@ -424,12 +397,11 @@ static void test_postalloc_null(void)
     char result[64];
     struct spy *spy;
     struct spy_call *c;
-    LONG mark;
     void *p, *real = NULL;
+    LONG mark;
     HRESULT hr;
 
-    push_behaviour("ALLOC-16");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     spy_override_ptr(spy, SPY_POSTALLOC, NULL);
     mark = spy_mark();
     p = m_alloc(24);
@@ -440,37 +412,36 @@ static void test_postalloc_null(void)
     else strcpy(result, "caller gets another pointer");
     hr = pCoRevokeMallocSpy();
     trace("observed: %s, revoke %s\n", result, str_hr(hr));
-    if (p != real) p = NULL;    /* never free a pointer the allocator did not make */
     if (hr != S_OK && real)
     {
         m_free(real);   /* through the spy: completes a pending revoke */
         real = NULL;
     }
-    spy_stop();
-    if (real) m_free(real);     /* the leaked block, now without a spy */
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
+    m_free(real);       /* the leaked block, now without a spy */
 }
+
+static const struct behaviour behaviours[] =
+{
+    { "ALLOC-01", test_alloc_read_write },
+    { "ALLOC-02", test_alloc_zero },
+    { "ALLOC-03", test_alloc_zero_didalloc },
+    { "ALLOC-04", test_alloc_huge },
+    { "ALLOC-05", test_alloc_alignment, OBSERVATION },
+    { "ALLOC-06", test_spy_calls },
+    { "ALLOC-07", test_prealloc_count },
+    { "ALLOC-08", test_prealloc_result_allocated },
+    { "ALLOC-09", test_postalloc_receives_block },
+    { "ALLOC-10", test_caller_gets_postalloc_result },
+    { "ALLOC-11", test_forced_failure },
+    { "ALLOC-12", test_zero_not_forced },
+    { "ALLOC-13", test_zero_calls },
+    { "ALLOC-14", test_real_failure },
+    { "ALLOC-15", test_prealloc_smaller, OBSERVATION },
+    { "ALLOC-16", test_postalloc_null, OBSERVATION },
+};
 
 START_TEST(alloc)
 {
-    if (!init_test()) return;
-
-    test_alloc_read_write();
-    test_alloc_zero();
-    test_alloc_zero_didalloc();
-    test_alloc_huge();
-    test_alloc_alignment();
-    test_spy_calls();
-    test_prealloc_count();
-    test_prealloc_result_allocated();
-    test_postalloc_receives_block();
-    test_caller_gets_postalloc_result();
-    test_forced_failure();
-    test_zero_not_forced();
-    test_zero_calls();
-    test_real_failure();
-    test_prealloc_smaller();
-    test_postalloc_null();
+    run_behaviours(behaviours, ARRAY_SIZE(behaviours));
 }

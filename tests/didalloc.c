@@ -6,12 +6,9 @@
 
 static void test_didalloc_null(void)
 {
-    int r;
+    int r = m_didalloc(NULL);
 
-    push_behaviour("DIDALLOC-01");
-    r = m_didalloc(NULL);
     ok(r == -1, "got %d, expected -1\n", r);
-    winetest_pop_context();
 }
 
 static void test_didalloc_live(void)
@@ -19,46 +16,51 @@ static void test_didalloc_live(void)
     BYTE *a, *b, *c, *d;
     int r;
 
-    push_behaviour("DIDALLOC-02");
     a = m_alloc(16);
     b = m_alloc(4);
     c = b ? m_realloc(b, 3000) : NULL;
     d = pCoTaskMemAlloc(16);
     ok(a && c && d, "an allocation failed\n");
-    if (a) { r = m_didalloc(a); ok(r == 1, "Alloc: got %d, expected 1\n", r); m_free(a); }
-    if (c) { r = m_didalloc(c); ok(r == 1, "Realloc: got %d, expected 1\n", r); m_free(c); }
-    else if (b) m_free(b);
-    if (d) { r = m_didalloc(d); ok(r == 1, "CoTaskMemAlloc: got %d, expected 1\n", r); pCoTaskMemFree(d); }
-    winetest_pop_context();
+    if (a)
+    {
+        r = m_didalloc(a);
+        ok(r == 1, "Alloc: got %d, expected 1\n", r);
+        m_free(a);
+    }
+    if (c)
+    {
+        r = m_didalloc(c);
+        ok(r == 1, "Realloc: got %d, expected 1\n", r);
+        m_free(c);
+    }
+    else m_free(b);
+    if (d)
+    {
+        r = m_didalloc(d);
+        ok(r == 1, "CoTaskMemAlloc: got %d, expected 1\n", r);
+        pCoTaskMemFree(d);
+    }
 }
 
 /* Observed on Windows. */
 static void test_didalloc_one(void)
 {
-    int r;
+    int r = m_didalloc((void *)1);
 
-    push_behaviour("DIDALLOC-03");
-    r = m_didalloc((void *)1);
     ok(r == 0, "got %d, expected 0\n", r);
-    winetest_pop_context();
 }
 
 /* Observed on Windows. */
 static void test_didalloc_interior(void)
 {
-    BYTE *p;
+    BYTE *p = m_alloc(16);
     int r;
 
-    push_behaviour("DIDALLOC-04");
-    p = m_alloc(16);
     ok(p != NULL, "Alloc(16) returned NULL\n");
-    if (p)
-    {
-        r = m_didalloc(p + 4);
-        ok(r == 0, "got %d, expected 0\n", r);
-        m_free(p);
-    }
-    winetest_pop_context();
+    if (!p) return;
+    r = m_didalloc(p + 4);
+    ok(r == 0, "got %d, expected 0\n", r);
+    m_free(p);
 }
 
 static void test_didalloc_stack(void)
@@ -66,36 +68,30 @@ static void test_didalloc_stack(void)
     BYTE buffer[64];
     int r;
 
-    push_behaviour("DIDALLOC-05");
     memset(buffer, 0, sizeof(buffer));
     r = m_didalloc(buffer);
     ok(r != 1, "got %d, expected 0 or -1\n", r);
-    winetest_pop_context();
 }
 
 static void test_didalloc_stack_value(void)
 {
     BYTE buffer[64];
 
-    push_behaviour("DIDALLOC-06");
     memset(buffer, 0, sizeof(buffer));
     trace("observed: %d\n", m_didalloc(buffer));
-    winetest_pop_context();
 }
 
 static void test_didalloc_process_heap(void)
 {
-    void *p;
+    void *p = HeapAlloc(GetProcessHeap(), 0, 16);
 
-    push_behaviour("DIDALLOC-07");
-    p = HeapAlloc(GetProcessHeap(), 0, 16);
-    if (!p) trace("observed: HeapAlloc fails\n");
-    else
+    if (!p)
     {
-        trace("observed: %d\n", m_didalloc(p));
-        HeapFree(GetProcessHeap(), 0, p);
+        trace("observed: HeapAlloc fails\n");
+        return;
     }
-    winetest_pop_context();
+    trace("observed: %d\n", m_didalloc(p));
+    HeapFree(GetProcessHeap(), 0, p);
 }
 
 static void test_spy_calls(void)
@@ -104,13 +100,12 @@ static void test_spy_calls(void)
     LONG mark;
     void *p;
 
-    push_behaviour("DIDALLOC-08");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
     p = m_alloc(10);
     ok(p != NULL, "Alloc(10) returned NULL\n");
     if (p)
     {
-        struct spy_expect exp[] =
+        const struct spy_expect exp[] =
         {
             { SPY_PREDIDALLOC, SPY_ANY_PTR | SPY_ANY_SPYED },
             { SPY_POSTDIDALLOC, SPY_ANY_PTR | SPY_ANY_SPYED | SPY_ANY_ACTUAL },
@@ -120,9 +115,7 @@ static void test_spy_calls(void)
         spy_check_calls(spy, mark, exp);
         m_free(p);
     }
-done:
-    spy_stop();
-    winetest_pop_context();
+    spy_unregister();
 }
 
 static void test_predidalloc_pointer(void)
@@ -133,123 +126,102 @@ static void test_predidalloc_pointer(void)
     LONG mark;
     void *p;
 
-    push_behaviour("DIDALLOC-09");
     p = m_alloc(10);
-    ok(p != NULL, "Alloc(10) returned NULL\n");
-    if (!p) goto done;
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    mark = spy_mark();
-    m_didalloc(p);
-    c = spy_call_of(spy, mark, SPY_PREDIDALLOC);
-    ok(c && c->ptr == p, "got %p, expected %p\n", c ? c->ptr : NULL, p);
-    mark = spy_mark();
-    m_didalloc(buffer);
-    c = spy_call_of(spy, mark, SPY_PREDIDALLOC);
-    ok(c && c->ptr == buffer, "got %p, expected %p\n", c ? c->ptr : NULL, buffer);
-done:
-    spy_stop();
-    if (p) m_free(p);
-    winetest_pop_context();
+    if (!setup_check(p != NULL, "Alloc(10) returned NULL\n")) return;
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        mark = spy_mark();
+        m_didalloc(p);
+        c = spy_call_of(spy, mark, SPY_PREDIDALLOC);
+        ok(c && c->ptr == p, "got %p, expected %p\n", c ? c->ptr : NULL, p);
+        mark = spy_mark();
+        m_didalloc(buffer);
+        c = spy_call_of(spy, mark, SPY_PREDIDALLOC);
+        ok(c && c->ptr == buffer, "got %p, expected %p\n", c ? c->ptr : NULL, buffer);
+        spy_unregister();
+    }
+    m_free(p);
 }
 
-/* fActual that PostDidAlloc receives when the caller passes "caller" and
- * PreDidAlloc returns "pre"; -2 if there was no PostDidAlloc. */
-static int actual_for(struct spy *spy, void *caller, void *pre, void **post_ptr)
+/* The PostDidAlloc call made when the caller passes "caller" and
+ * PreDidAlloc returns "pre", or NULL. */
+static struct spy_call *post_for(struct spy *spy, void *caller, void *pre)
 {
-    struct spy_call *c;
     LONG mark = spy_mark();
 
     spy_override_ptr(spy, SPY_PREDIDALLOC, pre);
     m_didalloc(caller);
     spy_clear_override(spy, SPY_PREDIDALLOC);
-    c = spy_call_of(spy, mark, SPY_POSTDIDALLOC);
-    if (post_ptr) *post_ptr = c ? c->ptr : NULL;
-    return c ? c->actual : -2;
+    return spy_call_of(spy, mark, SPY_POSTDIDALLOC);
 }
 
 static void test_examines_predidalloc_result(void)
 {
     BYTE buffer[64];
+    struct spy_call *c;
     struct spy *spy;
+    int forward = -2, reverse = -2;
     void *p;
-    int r;
 
-    push_behaviour("DIDALLOC-10");
     p = m_alloc(10);
-    ok(p != NULL, "Alloc(10) returned NULL\n");
-    if (!p) goto done;
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    r = actual_for(spy, buffer, p, NULL);
-    ok(r == 1, "DidAlloc(stack buffer), PreDidAlloc gives a live block: fActual %d, expected 1\n", r);
-    r = actual_for(spy, p, buffer, NULL);
-    ok(r != 1 && r != -2, "DidAlloc(live block), PreDidAlloc gives a stack buffer: fActual %d, expected 0 or -1\n", r);
-    spy_stop();
-
-    if (!spy_header_safe(FALSE))
-        skip("no header spy: the implementation is not safe for it (probe %#x)\n", spy_probe());
-    else if ((spy = spy_start(SPY_HEADER)))
+    if (!setup_check(p != NULL, "Alloc(10) returned NULL\n")) return;
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
     {
-        BYTE *q = m_alloc(30);
-
-        if (q)
-        {
-            r = m_didalloc(q);      /* q is interior to the real block */
-            ok(r == 1, "header spy: got %d, expected 1\n", r);
-            m_free(q);
-            ok(spy->guard_errors == 0, "%ld guard errors\n", spy->guard_errors);
-        }
+        if ((c = post_for(spy, buffer, p))) forward = c->actual;
+        if ((c = post_for(spy, p, buffer))) reverse = c->actual;
+        if (forward == 1 && reverse != 1) trace("observed: PreDidAlloc's pointer\n");
+        else if (forward != 1 && reverse == 1) trace("observed: the caller's pointer\n");
+        else trace("observed: fActual %d and %d\n", forward, reverse);
+        spy_unregister();
     }
-done:
-    spy_stop();
-    if (p) m_free(p);
-    winetest_pop_context();
+    m_free(p);
 }
 
 static void test_postdidalloc_pointer(void)
 {
     BYTE buffer[64];
+    struct spy_call *c;
     struct spy *spy;
-    void *p, *post = NULL;
+    void *p;
 
-    push_behaviour("DIDALLOC-11");
     p = m_alloc(10);
-    ok(p != NULL, "Alloc(10) returned NULL\n");
-    if (!p) goto done;
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    actual_for(spy, buffer, p, &post);
-    ok(post == buffer, "got %p, expected the caller's %p (PreDidAlloc returned %p)\n", post, buffer, p);
-    actual_for(spy, p, buffer, &post);
-    ok(post == p, "got %p, expected the caller's %p (PreDidAlloc returned %p)\n", post, p, buffer);
-done:
-    spy_stop();
-    if (p) m_free(p);
-    winetest_pop_context();
+    if (!setup_check(p != NULL, "Alloc(10) returned NULL\n")) return;
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        c = post_for(spy, buffer, p);
+        ok(c && c->ptr == buffer, "got %p, expected the caller's %p (PreDidAlloc returned %p)\n",
+           c ? c->ptr : NULL, buffer, p);
+        c = post_for(spy, p, buffer);
+        ok(c && c->ptr == p, "got %p, expected the caller's %p (PreDidAlloc returned %p)\n",
+           c ? c->ptr : NULL, p, buffer);
+        spy_unregister();
+    }
+    m_free(p);
 }
 
+/* With a pass-through spy the allocator examines the caller's pointer, so
+ * its answer is known: 1 for a live block, not 1 for a stack buffer.  What
+ * PostDidAlloc returns must not feed back into what it is told. */
 static void test_postdidalloc_actual(void)
 {
     BYTE buffer[64];
+    struct spy_call *c;
     struct spy *spy;
-    int direct_live, direct_stack, r;
     void *p;
 
-    push_behaviour("DIDALLOC-12");
     p = m_alloc(10);
-    ok(p != NULL, "Alloc(10) returned NULL\n");
-    if (!p) goto done;
-    direct_live = m_didalloc(p);
-    direct_stack = m_didalloc(buffer);
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    spy_override_int(spy, SPY_POSTDIDALLOC, 5);
-    r = actual_for(spy, p, p, NULL);
-    ok(r == direct_live, "live block: got %d, expected %d (DidAlloc without a spy)\n", r, direct_live);
-    r = actual_for(spy, buffer, buffer, NULL);
-    ok(r == direct_stack, "stack buffer: got %d, expected %d (DidAlloc without a spy)\n", r, direct_stack);
-    spy_clear_override(spy, SPY_POSTDIDALLOC);
-done:
-    spy_stop();
-    if (p) m_free(p);
-    winetest_pop_context();
+    if (!setup_check(p != NULL, "Alloc(10) returned NULL\n")) return;
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        spy_override_int(spy, SPY_POSTDIDALLOC, 5);
+        c = post_for(spy, p, p);
+        ok(c && c->actual == 1, "live block: got fActual %d, expected 1\n", c ? c->actual : -2);
+        c = post_for(spy, buffer, buffer);
+        ok(c && c->actual != 1, "stack buffer: got fActual %d, expected 0 or -1\n", c ? c->actual : -2);
+        spy_clear_override(spy, SPY_POSTDIDALLOC);
+        spy_unregister();
+    }
+    m_free(p);
 }
 
 static void test_caller_gets_postdidalloc(void)
@@ -259,25 +231,23 @@ static void test_caller_gets_postdidalloc(void)
     void *p;
     int r;
 
-    push_behaviour("DIDALLOC-13");
     p = m_alloc(10);
-    ok(p != NULL, "Alloc(10) returned NULL\n");
-    if (!p) goto done;
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    spy_override_int(spy, SPY_POSTDIDALLOC, 0);
-    r = m_didalloc(p);
-    ok(r == 0, "live block, PostDidAlloc returns 0: got %d\n", r);
-    spy_override_int(spy, SPY_POSTDIDALLOC, 1);
-    r = m_didalloc(buffer);
-    ok(r == 1, "stack buffer, PostDidAlloc returns 1: got %d\n", r);
-    spy_override_int(spy, SPY_POSTDIDALLOC, -1);
-    r = m_didalloc(p);
-    ok(r == -1, "live block, PostDidAlloc returns -1: got %d\n", r);
-    spy_clear_override(spy, SPY_POSTDIDALLOC);
-done:
-    spy_stop();
-    if (p) m_free(p);
-    winetest_pop_context();
+    if (!setup_check(p != NULL, "Alloc(10) returned NULL\n")) return;
+    if ((spy = spy_register_new(SPY_PASSTHROUGH)))
+    {
+        spy_override_int(spy, SPY_POSTDIDALLOC, 0);
+        r = m_didalloc(p);
+        ok(r == 0, "live block, PostDidAlloc returns 0: got %d\n", r);
+        spy_override_int(spy, SPY_POSTDIDALLOC, 1);
+        r = m_didalloc(buffer);
+        ok(r == 1, "stack buffer, PostDidAlloc returns 1: got %d\n", r);
+        spy_override_int(spy, SPY_POSTDIDALLOC, -1);
+        r = m_didalloc(p);
+        ok(r == -1, "live block, PostDidAlloc returns -1: got %d\n", r);
+        spy_clear_override(spy, SPY_POSTDIDALLOC);
+        spy_unregister();
+    }
+    m_free(p);
 }
 
 static void test_didalloc_null_with_spy(void)
@@ -285,35 +255,47 @@ static void test_didalloc_null_with_spy(void)
     char buf[256];
     struct spy *spy;
     LONG mark;
+
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
+    mark = spy_mark();
+    m_didalloc(NULL);
+    spy_format_calls(buf, sizeof(buf), spy, mark, FALSE, NULL, NULL, 0);
+    trace("observed: %s\n", buf);
+    spy_unregister();
+}
+
+/* Whatever spy calls DidAlloc(NULL) makes, a pass-through spy hands every
+ * value back unchanged. */
+static void test_didalloc_null_result_with_spy(void)
+{
     int r;
 
-    push_behaviour("DIDALLOC-14");
-    if (!(spy = spy_start(SPY_PASSTHROUGH))) goto done;
-    mark = spy_mark();
+    if (!spy_register_new(SPY_PASSTHROUGH)) return;
     r = m_didalloc(NULL);
-    spy_format_calls(buf, sizeof(buf), spy, mark, FALSE, NULL, NULL, 0);
-    trace("observed: %s, %d\n", buf, r);
-done:
-    spy_stop();
-    winetest_pop_context();
+    ok(r == -1, "got %d, expected -1\n", r);
+    spy_unregister();
 }
+
+static const struct behaviour behaviours[] =
+{
+    { "DIDALLOC-01", test_didalloc_null },
+    { "DIDALLOC-02", test_didalloc_live },
+    { "DIDALLOC-03", test_didalloc_one },
+    { "DIDALLOC-04", test_didalloc_interior },
+    { "DIDALLOC-05", test_didalloc_stack },
+    { "DIDALLOC-06", test_didalloc_stack_value, OBSERVATION },
+    { "DIDALLOC-07", test_didalloc_process_heap, OBSERVATION },
+    { "DIDALLOC-08", test_spy_calls },
+    { "DIDALLOC-09", test_predidalloc_pointer },
+    { "DIDALLOC-10", test_examines_predidalloc_result, OBSERVATION },
+    { "DIDALLOC-11", test_postdidalloc_pointer },
+    { "DIDALLOC-12", test_postdidalloc_actual },
+    { "DIDALLOC-13", test_caller_gets_postdidalloc },
+    { "DIDALLOC-14", test_didalloc_null_with_spy, OBSERVATION },
+    { "DIDALLOC-16", test_didalloc_null_result_with_spy },
+};
 
 START_TEST(didalloc)
 {
-    if (!init_test()) return;
-
-    test_didalloc_null();
-    test_didalloc_live();
-    test_didalloc_one();
-    test_didalloc_interior();
-    test_didalloc_stack();
-    test_didalloc_stack_value();
-    test_didalloc_process_heap();
-    test_spy_calls();
-    test_predidalloc_pointer();
-    test_examines_predidalloc_result();
-    test_postdidalloc_pointer();
-    test_postdidalloc_actual();
-    test_caller_gets_postdidalloc();
-    test_didalloc_null_with_spy();
+    run_behaviours(behaviours, ARRAY_SIZE(behaviours));
 }

@@ -1,5 +1,6 @@
 /*
- * Loading the implementation under test, for every test of the suite.
+ * The implementation under test: loading it, getting its allocator, and
+ * the helpers every test shares.
  */
 
 #include "mallocspy_test.h"
@@ -17,24 +18,23 @@ const char *impl_path = "";
 const char *impl_version = "";
 
 static struct implementation impl;
-static int impl_state;      /* 0: not tried, 1: loaded, -1: failed */
-static int malloc_state;    /* same */
 
-BOOL init_implementation(void)
+/* Loads the implementation and checks EXPORTS-01: once per process. */
+static BOOL load_implementation(void)
 {
+    static int state;       /* 0: not tried, 1: loaded, -1: failed */
     char err[MAX_PATH + 128];
 
-    if (impl_state) return impl_state > 0;
-
+    if (state) return state > 0;
     if (implementation_load(&impl, implementation_default_name(), err, sizeof(err)))
     {
-        impl_state = -1;
-        push_behaviour("EXPORTS-01");
+        state = -1;
+        winetest_push_context("EXPORTS-01");
         ok(0, "%s\n", err);
         winetest_pop_context();
         return FALSE;
     }
-    impl_state = 1;
+    state = 1;
     impl_path = impl.path;
     impl_version = impl.version;
     pCoGetMalloc = impl.pCoGetMalloc;
@@ -45,53 +45,33 @@ BOOL init_implementation(void)
     pCoRevokeMallocSpy = impl.pCoRevokeMallocSpy;
 
     trace("implementation: %s version %s\n", impl.path, impl.version);
-    push_behaviour("EXPORTS-01");
+    winetest_push_context("EXPORTS-01");
+    if (winetest_debug > 1) trace("reached\n");
     ok(1, "all six functions are exported\n");
     winetest_pop_context();
     return TRUE;
 }
 
-BOOL init_malloc(void)
+/* CoGetMalloc(1, &test_malloc): once per process. */
+static BOOL get_allocator(void)
 {
+    static int state;
     IMalloc *m = NULL;
     HRESULT hr;
 
-    if (malloc_state) return malloc_state > 0;
-    if (!init_implementation()) return FALSE;
-
+    if (state) return state > 0;
     hr = pCoGetMalloc(1, &m);
     if (hr != S_OK || !m)
     {
-        malloc_state = -1;
-        push_behaviour("COGETMALLOC-01");
-        ok(0, "CoGetMalloc(1) returned %#lx, %p; cannot test the allocator\n", (unsigned long)hr, m);
+        state = -1;
+        winetest_push_context("COGETMALLOC-01");
+        ok(0, "CoGetMalloc(1) returned %s, %p; cannot test the allocator\n", str_hr(hr), m);
         winetest_pop_context();
         return FALSE;
     }
-    malloc_state = 1;
+    state = 1;
     test_malloc = m;
     return TRUE;
-}
-
-BOOL observing;
-
-BOOL setup_check_(const char *file, int line, BOOL cond, const char *fmt, ...)
-{
-    char buf[256];
-    va_list args;
-
-    va_start(args, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, args);
-    va_end(args);
-    if (!observing) ok_(file, line)(cond, "%s", buf);
-    else if (!cond) skip_(file, line)("%s", buf);
-    return cond;
-}
-
-HRESULT cleanup_spy(void)
-{
-    if (impl_state <= 0) return CO_E_OBJNOTREG;
-    return pCoRevokeMallocSpy();
 }
 
 /* A minimal pass-through spy for warm_up(), outside the recording spy's log. */
@@ -124,11 +104,7 @@ static IMallocSpyVtbl warm_vtbl =
 };
 static IMallocSpy warm_spy = { &warm_vtbl };
 
-/* Wine 8.0's builtin allocator dereferences a NULL block table in GetSize
- * and DidAlloc under a spy until the first spied allocation of the process;
- * one spied Alloc/Free first keeps that crash from ending every test that
- * starts with GetSize or DidAlloc under a spy.  (Reported to the lead; no
- * catalogue row covers it.) */
+/* See init_implementation() in mallocspy_test.h. */
 static void warm_up(void)
 {
     static BOOL done;
@@ -142,12 +118,18 @@ static void warm_up(void)
     pCoRevokeMallocSpy();
 }
 
-BOOL init_test(void)
+BOOL no_spy_registered(void)
 {
-    if (!init_implementation() || !init_malloc()) return FALSE;
-    cleanup_spy();
-    warm_up();
-    cleanup_spy();
+    if (pCoRegisterMallocSpy(&warm_spy) != S_OK) return FALSE;
+    return pCoRevokeMallocSpy() == S_OK;
+}
+
+BOOL init_implementation(unsigned int flags)
+{
+    if (!load_implementation()) return FALSE;
+    if (flags & BEFORE_COGETMALLOC) return TRUE;
+    if (!get_allocator()) return FALSE;
+    if (!(flags & NO_WARMUP)) warm_up();
     return TRUE;
 }
 

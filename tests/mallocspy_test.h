@@ -1,14 +1,28 @@
 /*
  * Shared declarations of the mallocspy conformance suite.
  *
- * Every test (START_TEST) begins with
+ * A test file checks the behaviours of one subject.  Each behaviour is one
+ * row of tests/catalogue.md and one test function; the file lists them in a
+ * table and hands it to the runner:
  *
- *     if (!init_test()) return;
+ *     static const struct behaviour behaviours[] =
+ *     {
+ *         { "ALLOC-01", test_alloc_read_write },
+ *         { "ALLOC-05", test_alloc_alignment, OBSERVATION },
+ *     };
  *
- * which loads the implementation named by MALLOCSPY_IMPL (default ole32.dll),
- * prints the banner line "implementation: PATH version V", checks EXPORTS-01
- * and gets the allocator from CoGetMalloc(1).  A test that must run before
- * the first CoGetMalloc call uses init_implementation() alone.
+ *     START_TEST(alloc)
+ *     {
+ *         run_behaviours(behaviours, ARRAY_SIZE(behaviours));
+ *     }
+ *
+ * The runner (runner.c) loads the implementation named by MALLOCSPY_IMPL
+ * (default ole32.dll), and runs every test function inside the context of
+ * its ID, so that each failure line names the behaviour it breaks.  It
+ * checks that the function left no spy registered, confines a crash or a
+ * hang of the implementation to the behaviour it happened in, and once the
+ * process can no longer be trusted (a crash, a hang, a spy that cannot be
+ * revoked) runs the remaining behaviours each in a child process of its own.
  *
  * The implementation is never linked: the p* pointers below are its exports.
  * See spy.h for the recording IMallocSpy.
@@ -52,7 +66,52 @@
  * around to a small size. */
 #define HUGE_SIZE (sizeof(SIZE_T) == 8 ? (SIZE_T)1 << 62 : (SIZE_T)0xf0000000)
 
-/* The implementation's exports; valid after init_implementation(). */
+/* On 64-bit, a byte count that a 32-bit ULONG somewhere on its way would
+ * cut down to 16; 0 on 32-bit, where there is no such count. */
+#define ABOVE_4G (sizeof(SIZE_T) == 8 ? (SIZE_T)(((ULONGLONG)1 << 32) + 16) : 0)
+
+/* ---- the behaviours of a test ---- */
+
+/* Flags of a behaviour. */
+#define OBSERVATION         0x01    /* an undefined row: prints "observed: VALUE", never fails */
+#define ISOLATED            0x02    /* always runs in a child process of its own */
+#define NO_WARMUP           0x04    /* runs before any spied allocation of the process (see init) */
+#define BEFORE_COGETMALLOC  0x08    /* runs before the process calls CoGetMalloc */
+
+struct behaviour
+{
+    const char *id;                 /* the catalogue ID */
+    void (*test)(void);
+    unsigned int flags;
+};
+
+/* Runs the behaviours in order (see the top of this file).  In a child
+ * process (argv: SUBJECT INDEX) runs only the one it was started for. */
+void run_behaviours(const struct behaviour *behaviours, unsigned int count);
+
+/* A check made while setting up or cleaning up, at the caller's line: an
+ * ok() in a documented row; in an observation, which must not fail, a
+ * broken setup only skips (and a sound one prints nothing).  Returns cond. */
+#define setup_check(...) setup_check_(__FILE__, __LINE__, __VA_ARGS__)
+BOOL setup_check_(const char *file, int line, BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(4,5);
+
+/* A check of a test's clean-up, at the caller's line: an ok() in a
+ * documented row; in an observation, which has been made by then, only a
+ * note (the runner sees to what was left behind).  Returns cond. */
+#define cleanup_check(...) cleanup_check_(__FILE__, __LINE__, __VA_ARGS__)
+BOOL cleanup_check_(const char *file, int line, BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(4,5);
+
+/* TRUE while the current behaviour is an observation. */
+BOOL observing(void);
+
+/* Tells the runner that the process can no longer be trusted (a thread of
+ * the test is stuck inside the implementation, say): the behaviours that
+ * follow run in child processes. */
+void taint_process(void);
+
+/* ---- the implementation under test (implementation.c) ---- */
+
+/* The implementation's exports; valid inside a behaviour's test. */
 extern HRESULT (WINAPI *pCoGetMalloc)(DWORD, IMalloc **);
 extern void *  (WINAPI *pCoTaskMemAlloc)(SIZE_T);
 extern void    (WINAPI *pCoTaskMemFree)(void *);
@@ -60,57 +119,29 @@ extern void *  (WINAPI *pCoTaskMemRealloc)(void *, SIZE_T);
 extern HRESULT (WINAPI *pCoRegisterMallocSpy)(IMallocSpy *);
 extern HRESULT (WINAPI *pCoRevokeMallocSpy)(void);
 
-/* The allocator from CoGetMalloc(1); valid after init_malloc(). */
+/* The allocator from CoGetMalloc(1); valid inside a behaviour's test unless
+ * it runs BEFORE_COGETMALLOC. */
 extern IMalloc *test_malloc;
 
 /* Full path and version string of the loaded implementation. */
 extern const char *impl_path;
 extern const char *impl_version;
 
-/* Loads the implementation once per process (later calls only return the
- * result), prints the banner, checks EXPORTS-01.  FALSE: the test must
- * return at once (the failure line has been printed). */
-BOOL init_implementation(void);
+/* Gets the process ready for a behaviour with these flags: loads the
+ * implementation (printing the banner and checking EXPORTS-01), gets the
+ * allocator from CoGetMalloc(1) unless BEFORE_COGETMALLOC, and unless
+ * NO_WARMUP makes one Alloc/Free under a private pass-through spy (Wine
+ * 8.0's allocator crashes in GetSize and DidAlloc under a spy until the
+ * first spied allocation of the process; only GETSIZE-12 and DIDALLOC-15
+ * are about that).  Each step happens once per process.  FALSE if the
+ * implementation cannot be tested (the failure line has been printed). */
+BOOL init_implementation(unsigned int flags);
 
-/* CoGetMalloc(1, &test_malloc) once per process; on failure a
- * COGETMALLOC-01 failure line and FALSE. */
-BOOL init_malloc(void);
+/* TRUE if a spy of the suite's own can be registered (and is revoked at
+ * once): nothing is left registered, not even with a revoke pending. */
+BOOL no_spy_registered(void);
 
-/* init_implementation() && init_malloc(), and makes sure no spy is left
- * registered by a previous test in the same process (see cleanup_spy).
- * Also, once per process, one Alloc/Free under a private pass-through spy
- * (not in the spy log): Wine 8.0's allocator crashes in GetSize/DidAlloc
- * under a spy until the first spied allocation of the process. */
-BOOL init_test(void);
-
-/* Enters the context of one catalogue behaviour: every check up to the
- * matching winetest_pop_context() names its ID.  Wine's "Test succeeded"
- * lines carry no context, so at WINETEST_DEBUG > 1 (the level the
- * comparison driver runs the suite at) a "reached" line also records that
- * the checks of the behaviour ran. */
-#define push_behaviour(id) push_behaviour_(__FILE__, __LINE__, id)
-static inline void push_behaviour_(const char *file, int line, const char *id)
-{
-    winetest_push_context("%s", id);
-    if (winetest_debug > 1) trace_(file, line)("reached\n");
-}
-
-/* TRUE while a test checks an undefined (catalogue class "undefined") row:
- * such a row only observes ("observed: ..." traces) and never fails.  Set
- * it after push_behaviour() and clear it before winetest_pop_context(). */
-extern BOOL observing;
-
-/* A check made while setting up or cleaning up, at the caller's line: an
- * ok() in a documented row, but in an observing row, which must not fail,
- * a broken setup only skips (and a sound one prints nothing).  Returns
- * cond. */
-#define setup_check(...) setup_check_(__FILE__, __LINE__, __VA_ARGS__)
-BOOL setup_check_(const char *file, int line, BOOL cond, const char *fmt, ...) __WINE_PRINTF_ATTR(4,5);
-
-/* Revokes whatever spy is registered, so that one failing test does not
- * cascade.  Returns the HRESULT of CoRevokeMallocSpy (CO_E_OBJNOTREG when
- * nothing was registered).  Prints nothing. */
-HRESULT cleanup_spy(void);
+/* ---- helpers ---- */
 
 /* Short wrappers for the allocator from CoGetMalloc. */
 static inline void *m_alloc(SIZE_T cb) { return IMalloc_Alloc(test_malloc, cb); }
@@ -121,20 +152,47 @@ static inline int m_didalloc(void *p) { return IMalloc_DidAlloc(test_malloc, p);
 static inline void m_heapminimize(void) { IMalloc_HeapMinimize(test_malloc); }
 
 /* Decimal text of a size ((SIZE_T)-1 prints as -1) and name of an HRESULT
- * (S_OK, E_INVALIDARG, ... or 0x%08lx); rotating static buffers, for messages. */
+ * (S_OK, E_INVALIDARG, ... or 0x%08lx); rotating static buffers, for
+ * messages.  Sizes never go through printf's size modifiers, which msvcrt
+ * and mingw read differently. */
 const char *str_size(SIZE_T value);
 const char *str_hr(HRESULT hr);
 
 /* A thread for code that may crash inside the implementation: like
  * CreateThread(func, arg), but a crash (access violation, heap corruption,
  * ...) on it ends only that thread, with exit code GUARD_CRASHED, instead
- * of the whole process.  NULL if it cannot be started.  The exception
- * handler this needs stays installed for the rest of the process. */
+ * of the whole process; the exception code goes to *exception if that is
+ * not NULL.  NULL if it cannot be started. */
 #define GUARD_CRASHED 0xdead
-HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg);
+HANDLE start_guarded(LPTHREAD_START_ROUTINE func, void *arg, DWORD *exception);
 
 /* Fills / checks n bytes with a pattern derived from seed. */
 void fill_pattern(void *p, SIZE_T n, unsigned seed);
 BOOL check_pattern(const void *p, SIZE_T n, unsigned seed);
+
+/* ---- proving that memory was given back (addrspace.c) ----
+ *
+ * DidAlloc and GetSize of a freed pointer are not defined (and under Wine
+ * they read stale heap headers: they may crash or answer 1), so the suite
+ * never asks them whether a block was freed.  It measures instead: a block
+ * of BIG_BLOCK bytes has pages of its own in every heap, and freeing it
+ * gives them back, while a leak of many of them grows the process's
+ * address space by their size. */
+#define BIG_BLOCK (4 * 1024 * 1024)
+#define BIG_ROUNDS 24
+
+/* Bytes of address space the process has reserved or committed now. */
+SIZE_T address_space_in_use(void);
+
+/* TRUE if, from before (an address_space_in_use() result) to now, the
+ * process grew by less than half the BIG_ROUNDS big blocks a loop made:
+ * the loop gave its blocks back.  Otherwise a failure line at the caller's
+ * line, saying what leaked. */
+#define check_no_leak(before, what) check_no_leak_(__FILE__, __LINE__, before, what)
+BOOL check_no_leak_(const char *file, int line, SIZE_T before, const char *what);
+
+/* TRUE if the address space shrank by at least half a big block since
+ * before: one BIG_BLOCK block was given back. */
+BOOL big_block_released(SIZE_T before);
 
 #endif /* MALLOCSPY_TEST_H */

@@ -33,6 +33,7 @@ static LONG log_first(LONG from, LONG end)
 struct spy_thread
 {
     int depth;                  /* open Pre/Post brackets on this thread */
+    int alloc_depth;            /* open PreAlloc/PostAlloc brackets on this thread */
     /* header mode: what a Pre method left for its Post method */
     SIZE_T alloc_cb;
     BOOL alloc_header;
@@ -77,6 +78,18 @@ static const char *const method_names[SPY_METHOD_COUNT] =
 const char *spy_method_name(enum spy_method method)
 {
     return (unsigned)method < SPY_METHOD_COUNT ? method_names[method] : "?";
+}
+
+/* QueryInterface, AddRef or Release: not one of the 12 IMallocSpy methods. */
+static BOOL is_iunknown_method(enum spy_method method)
+{
+    return method <= SPY_RELEASE;
+}
+
+/* A call of spy (NULL: any spy) made on thread tid. */
+static BOOL call_is(const struct spy_call *c, struct spy *spy, DWORD tid)
+{
+    return (!spy || c->spy == spy) && c->tid == tid;
 }
 
 /* Decimal without printf's size modifiers (msvcrt and mingw disagree on them). */
@@ -158,8 +171,7 @@ static void describe_expect(char *buf, size_t size, const struct spy_expect *e)
     else format_size(sz, sizeof(sz), e->size);
     format_args(args, sizeof(args), e->method, ptr, sz,
                 (e->flags & SPY_ANY_SPYED) ? "*" : e->spyed ? "TRUE" : "FALSE",
-                (e->flags & SPY_ANY_ACTUAL) ? 0x7fffffff : e->actual,
-                e->iid ? iid_name(e->iid) : "*");
+                (e->flags & SPY_ANY_ACTUAL) ? 0x7fffffff : e->actual, "");
     snprintf(buf, size, "%s%s%s", spy_method_name(e->method), args,
              (e->flags & SPY_OPTIONAL) ? " (optional)" : "");
 }
@@ -184,7 +196,7 @@ void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL w
     {
         const struct spy_call *c = log_at(i);
 
-        if (spy && c->spy != spy) continue;
+        if (!call_is(c, spy, GetCurrentThreadId()) || is_iunknown_method(c->method)) continue;
         if (!c->size) strcpy(sz, "0");
         else if (n && c->size == n) strcpy(sz, "n");
         else format_size(sz, sizeof(sz), c->size);
@@ -218,24 +230,13 @@ struct spy_call *spy_call_of(struct spy *spy, LONG from, enum spy_method method)
     return spy_get_call(spy_find_call(spy, from, method));
 }
 
-struct spy *spy_start_(const char *file, int line, enum spy_mode mode)
+struct spy_call *spy_final_release(struct spy *spy, LONG from)
 {
-    struct spy *spy;
-    HRESULT hr;
+    LONG i;
 
-    cleanup_spy();
-    if (!(spy = spy_new(mode)))
-    {
-        ok_(file, line)(0, "cannot create a spy\n");
-        return NULL;
-    }
-    hr = pCoRegisterMallocSpy(&spy->IMallocSpy_iface);
-    if (hr != S_OK)
-    {
-        ok_(file, line)(0, "CoRegisterMallocSpy returned %s, expected S_OK\n", str_hr(hr));
-        return NULL;
-    }
-    return spy;
+    for (i = spy_find_call(spy, from, SPY_RELEASE); i >= 0; i = spy_find_call(spy, i + 1, SPY_RELEASE))
+        if (log_at(i)->ref == spy->dead_ref) return log_at(i);
+    return NULL;
 }
 
 struct spy *spy_register_(const char *file, int line, struct spy *spy)
@@ -248,8 +249,7 @@ struct spy *spy_register_(const char *file, int line, struct spy *spy)
         return NULL;
     }
     hr = pCoRegisterMallocSpy(&spy->IMallocSpy_iface);
-    setup_check_(file, line, hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK (is a spy left registered?)\n",
-                 str_hr(hr));
+    setup_check_(file, line, hr == S_OK, "CoRegisterMallocSpy returned %s, expected S_OK\n", str_hr(hr));
     return hr == S_OK ? spy : NULL;
 }
 
@@ -257,26 +257,89 @@ void spy_unregister_(const char *file, int line)
 {
     HRESULT hr = pCoRevokeMallocSpy();
 
-    setup_check_(file, line, hr == S_OK || hr == CO_E_OBJNOTREG,
-                 "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
+    cleanup_check_(file, line, hr == S_OK || hr == CO_E_OBJNOTREG,
+                   "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
 }
 
-LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
+/* Frees caller with PreFree handing the allocator actual, under a spy of
+ * its own that is gone afterwards. */
+static BOOL free_redirected(const char *file, int line, void (WINAPI *free_func)(void *), void *caller, void *actual)
+{
+    struct spy *spy;
+
+    if (!(spy = spy_register_(file, line, spy_new(SPY_PASSTHROUGH)))) return FALSE;
+    spy_override_ptr(spy, SPY_PREFREE, actual);
+    free_func(caller);
+    spy_clear_override(spy, SPY_PREFREE);
+    spy_unregister_(file, line);
+    return TRUE;
+}
+
+void check_frees_prefree_result_(const char *file, int line, void (WINAPI *free_func)(void *))
+{
+    SIZE_T before;
+    unsigned int i;
+    BYTE *small, *big;
+
+    if (!(small = m_alloc(24))) return;
+    fill_pattern(small, 24, 5);
+    before = address_space_in_use();
+    for (i = 0; i < BIG_ROUNDS; i++)
+    {
+        if (!(big = m_alloc(BIG_BLOCK))) break;
+        if (!free_redirected(file, line, free_func, small, big))
+        {
+            m_free(big);
+            break;
+        }
+    }
+    ok_(file, line)(i == BIG_ROUNDS, "round %u of %u failed\n", i, BIG_ROUNDS);
+    /* if the big blocks stayed, the small one may be gone: leave it */
+    if (!check_no_leak_(file, line, before, "freeing a small block, PreFree returning a big one")) return;
+    ok_(file, line)(check_pattern(small, 24, 5), "the caller's block changed\n");
+    m_free(small);
+}
+
+void spy_unregister_freeing_(const char *file, int line, void *block)
+{
+    HRESULT hr = pCoRevokeMallocSpy();
+
+    if (hr == E_ACCESSDENIED) m_free(block);
+    else cleanup_check_(file, line, hr == S_OK || hr == CO_E_OBJNOTREG,
+                        "cleanup: CoRevokeMallocSpy returned %s, expected S_OK or CO_E_OBJNOTREG\n", str_hr(hr));
+}
+
+LONG spy_find_call_on(struct spy *spy, LONG from, enum spy_method method, DWORD tid)
 {
     LONG i, end = spy_mark();
 
     for (i = log_first(from, end); i < end; i++)
-        if ((!spy || log_at(i)->spy == spy) && log_at(i)->method == method) return i;
+        if (call_is(log_at(i), spy, tid) && log_at(i)->method == method) return i;
     return -1;
 }
 
-LONG spy_count_calls(struct spy *spy, LONG from, int method)
+LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method)
+{
+    return spy_find_call_on(spy, from, method, GetCurrentThreadId());
+}
+
+LONG spy_count_calls_on(struct spy *spy, LONG from, int method, DWORD tid)
 {
     LONG i, n = 0, end = spy_mark();
 
     for (i = log_first(from, end); i < end; i++)
-        if ((!spy || log_at(i)->spy == spy) && (method < 0 || log_at(i)->method == (enum spy_method)method)) n++;
+    {
+        const struct spy_call *c = log_at(i);
+
+        if (!call_is(c, spy, tid)) continue;
+        if (method < 0 ? !is_iunknown_method(c->method) : c->method == (enum spy_method)method) n++;
+    }
     return n;
+}
+
+LONG spy_count_calls(struct spy *spy, LONG from, int method)
+{
+    return spy_count_calls_on(spy, from, method, GetCurrentThreadId());
 }
 
 static struct spy_call *record(struct spy *spy, enum spy_method method)
@@ -344,38 +407,71 @@ static void bracket_close(struct spy *spy, struct spy_call *c)
     }
 }
 
+/* PreAlloc -> PostAlloc brackets alone: THREADS-02 asserts that no other
+ * thread's Alloc bracket falls inside one. */
+static void alloc_bracket_open(struct spy *spy)
+{
+    struct spy_thread *t = spy_thread();
+    DWORD tid = GetCurrentThreadId();
+
+    if (t->alloc_depth++) return;
+    if (InterlockedCompareExchange(&spy->alloc_owner, (LONG)tid, 0)) InterlockedIncrement(&spy->alloc_overlaps);
+}
+
+static void alloc_bracket_close(struct spy *spy)
+{
+    struct spy_thread *t = spy_thread();
+    DWORD tid = GetCurrentThreadId();
+
+    if (!t->alloc_depth || --t->alloc_depth) return;
+    if ((DWORD)InterlockedCompareExchange(&spy->alloc_owner, 0, (LONG)tid) != tid)
+        InterlockedIncrement(&spy->alloc_overlaps);
+}
+
 /* ---- header mode ---- */
 
 #define HEADER_MAGIC  0x48595053u   /* "SPYH" */
 #define HEADER_GUARD  0xab
 #define TRAILER_GUARD 0xcd
 
-static void write_header(void *base, SIZE_T size)
+/* Header mode lays a request of cb bytes out in the first cb bytes of the
+ * real block, small requests as SPY_OVERHEAD (see spy.h). */
+static SIZE_T header_layout_size(SIZE_T cb)
+{
+    return cb < SPY_OVERHEAD ? SPY_OVERHEAD : cb;
+}
+
+SIZE_T spy_header_usable(SIZE_T cb)
+{
+    return header_layout_size(cb) - SPY_OVERHEAD;
+}
+
+static void write_header(void *base, SIZE_T cb)
 {
     BYTE *b = base;
     DWORD magic = HEADER_MAGIC, check = ~HEADER_MAGIC;
-    ULONGLONG sz = size;
+    ULONGLONG size = header_layout_size(cb);
 
     memcpy(b, &magic, 4);
     memcpy(b + 4, &check, 4);
-    memcpy(b + 8, &sz, 8);
+    memcpy(b + 8, &size, 8);
     memset(b + 16, HEADER_GUARD, SPY_HEADER_SIZE - 16);
-    memset(b + SPY_HEADER_SIZE + size, TRAILER_GUARD, SPY_TRAILER_SIZE);
+    memset(b + size - SPY_TRAILER_SIZE, TRAILER_GUARD, SPY_TRAILER_SIZE);
 }
 
 static BOOL check_header(const void *base)
 {
     const BYTE *b = base;
     DWORD magic, check;
-    ULONGLONG sz;
+    ULONGLONG size;
     unsigned i;
 
     memcpy(&magic, b, 4);
     memcpy(&check, b + 4, 4);
-    memcpy(&sz, b + 8, 8);
-    if (magic != HEADER_MAGIC || check != ~HEADER_MAGIC) return FALSE;
+    memcpy(&size, b + 8, 8);
+    if (magic != HEADER_MAGIC || check != ~HEADER_MAGIC || size < SPY_OVERHEAD) return FALSE;
     for (i = 16; i < SPY_HEADER_SIZE; i++) if (b[i] != HEADER_GUARD) return FALSE;
-    for (i = 0; i < SPY_TRAILER_SIZE; i++) if (b[SPY_HEADER_SIZE + sz + i] != TRAILER_GUARD) return FALSE;
+    for (i = 0; i < SPY_TRAILER_SIZE; i++) if (b[size - SPY_TRAILER_SIZE + i] != TRAILER_GUARD) return FALSE;
     return TRUE;
 }
 
@@ -510,11 +606,12 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T cb)
 
     c->size = cb;
     bracket_open(spy, c);
+    alloc_bracket_open(spy);
     run_hook(spy, c);
     t->alloc_header = FALSE;
     if (spy->mode == SPY_HEADER && cb <= HUGE_SIZE)
     {
-        ret = cb + SPY_OVERHEAD;
+        ret = header_layout_size(cb) + SPY_OVERHEAD;
         t->alloc_cb = cb;
         t->alloc_header = TRUE;
     }
@@ -525,7 +622,12 @@ static SIZE_T WINAPI spy_PreAlloc(IMallocSpy *iface, SIZE_T cb)
         t->alloc_header = FALSE;
     }
     if (ret == HUGE_SIZE || !ret) t->alloc_header = FALSE;
-    if (!ret && cb) bracket_close(spy, c);     /* forced failure: no PostAlloc is due */
+    if (!ret && cb)
+    {
+        /* forced failure: no PostAlloc is due */
+        bracket_close(spy, c);
+        alloc_bracket_close(spy);
+    }
     c->ret_size = ret;
     finish(c);
     return ret;
@@ -550,6 +652,7 @@ static void *WINAPI spy_PostAlloc(IMallocSpy *iface, void *actual)
     if (spy->override[SPY_POSTALLOC].active) ret = spy->override[SPY_POSTALLOC].ptr;
     c->ret_ptr = ret;
     bracket_close(spy, c);
+    alloc_bracket_close(spy);
     finish(c);
     return ret;
 }
@@ -607,13 +710,13 @@ static SIZE_T WINAPI spy_PreRealloc(IMallocSpy *iface, void *request, SIZE_T cb,
         if (!request)
         {
             t->realloc_header = TRUE;
-            ret = cb + SPY_OVERHEAD;
+            ret = header_layout_size(cb) + SPY_OVERHEAD;
         }
         else if ((newreq = map_back(spy, c, request)) != request)
         {
             t->realloc_header = TRUE;
             t->realloc_old_user = request;
-            ret = cb ? cb + SPY_OVERHEAD : 0;
+            ret = cb ? header_layout_size(cb) + SPY_OVERHEAD : 0;
         }
     }
     ret = apply_fault(&spy->realloc_fault, &spy->realloc_requests, cb, ret);
@@ -814,7 +917,7 @@ void spy_reset(struct spy *spy)
     spy->hook = NULL;
     spy->hook_ctx = NULL;
     for (i = 0; i < SPY_METHOD_COUNT; i++) spy->calls[i] = 0;
-    spy->guard_errors = spy->overlaps = spy->nested = spy->unmatched_posts = 0;
+    spy->guard_errors = spy->overlaps = spy->nested = spy->unmatched_posts = spy->alloc_overlaps = 0;
     spy->calls_after_release = 0;
 }
 
@@ -858,7 +961,6 @@ static BOOL call_matches(const struct spy_call *c, const struct spy_expect *e)
 
     switch (c->method)
     {
-    case SPY_QI: return !e->iid || IsEqualIID(&c->iid, e->iid);
     case SPY_PREALLOC: return size_ok;
     case SPY_POSTALLOC: return ptr_ok;
     case SPY_PREFREE: case SPY_POSTREALLOC: case SPY_PREGETSIZE: case SPY_PREDIDALLOC:
@@ -873,7 +975,9 @@ static BOOL call_matches(const struct spy_call *c, const struct spy_expect *e)
 
 static LONG next_call(struct spy *spy, LONG i, LONG end)
 {
-    while (i < end && spy && log_at(i)->spy != spy) i++;
+    DWORD tid = GetCurrentThreadId();
+
+    while (i < end && (!call_is(log_at(i), spy, tid) || is_iunknown_method(log_at(i)->method))) i++;
     return i;
 }
 
@@ -921,151 +1025,4 @@ void spy_bracket_reset(struct spy *spy)
 {
     spy_thread()->depth = 0;
     InterlockedExchange(&spy->bracket_owner, 0);
-}
-
-/* ---- probe ---- */
-
-static int probe_result = -1;
-
-static SIZE_T last_postgetsize(struct spy *spy, LONG from)
-{
-    LONG i = spy_find_call(spy, from, SPY_POSTGETSIZE);
-    return i < 0 ? 0 : log_at(i)->size;
-}
-
-static int last_postdidalloc(struct spy *spy, LONG from)
-{
-    LONG i = spy_find_call(spy, from, SPY_POSTDIDALLOC);
-    return i < 0 ? -2 : log_at(i)->actual;
-}
-
-unsigned int spy_probe(void)
-{
-    unsigned int result = 0;
-    struct spy *spy;
-    BYTE *a, *b, *c, *r;
-    BYTE stack[64];
-    LONG mark;
-
-    if (probe_result >= 0) return probe_result;
-    if (!init_test() || !(spy = spy_new(SPY_PASSTHROUGH))) return 0;
-    spy->name = "probe";
-    pCoRevokeMallocSpy();
-
-    /* Blocks allocated before registering are not spied: freeing or
-     * reallocating the "wrong" one leaves no tracking state behind. */
-    a = m_alloc(16);
-    b = m_alloc(200);
-    c = m_alloc(32);
-    if (!a || !b || !c) goto done;
-    fill_pattern(a, 16, 1);
-    fill_pattern(b, 200, 2);
-    if (pCoRegisterMallocSpy(&spy->IMallocSpy_iface) != S_OK) goto done;
-
-    /* GetSize measures PreGetSize's pointer; caller gets PostGetSize's value. */
-    spy_override_ptr(spy, SPY_PREGETSIZE, b);
-    spy_override_size(spy, SPY_POSTGETSIZE, 12345);
-    mark = spy_mark();
-    if (m_getsize(a) == 12345 && last_postgetsize(spy, mark) >= 200) result |= SPY_PROBE_GETSIZE_PTR;
-    spy_clear_override(spy, SPY_PREGETSIZE);
-    spy_clear_override(spy, SPY_POSTGETSIZE);
-
-    /* DidAlloc examines PreDidAlloc's pointer. */
-    spy_override_ptr(spy, SPY_PREDIDALLOC, stack);
-    mark = spy_mark();
-    m_didalloc(a);
-    if (last_postdidalloc(spy, mark) != 1)
-    {
-        spy_override_ptr(spy, SPY_PREDIDALLOC, a);
-        mark = spy_mark();
-        m_didalloc(stack);
-        if (last_postdidalloc(spy, mark) == 1) result |= SPY_PROBE_DIDALLOC_PTR;
-    }
-    spy_clear_override(spy, SPY_PREDIDALLOC);
-
-    /* Free frees PreFree's pointer: free c while the caller passes a. */
-    if (result & SPY_PROBE_DIDALLOC_PTR)
-    {
-        spy_override_ptr(spy, SPY_PREFREE, c);
-        m_free(a);
-        spy_clear_override(spy, SPY_PREFREE);
-        if (m_didalloc(a) == 1 && m_didalloc(c) != 1)
-        {
-            result |= SPY_PROBE_FREE_PTR;
-            c = NULL;
-        }
-        else if (m_didalloc(a) != 1) a = NULL;
-    }
-
-    /* Alloc allocates PreAlloc's count and returns PostAlloc's result
-     * (a fake pointer, mapped back to the real block by PreFree). */
-    if ((result & SPY_PROBE_GETSIZE_PTR) && (result & SPY_PROBE_FREE_PTR))
-    {
-        static BYTE fake[64];
-        struct spy_call *post;
-        BOOL size_ok = FALSE;
-
-        spy_override_size(spy, SPY_PREALLOC, 8 + SPY_OVERHEAD);
-        spy_override_ptr(spy, SPY_POSTALLOC, fake);
-        mark = spy_mark();
-        r = m_alloc(8);
-        spy_clear_override(spy, SPY_PREALLOC);
-        spy_clear_override(spy, SPY_POSTALLOC);
-        post = spy_call_of(spy, mark, SPY_POSTALLOC);
-        if (post && post->ptr)
-        {
-            mark = spy_mark();
-            m_getsize(post->ptr);
-            size_ok = last_postgetsize(spy, mark) >= 8 + SPY_OVERHEAD;
-            spy_override_ptr(spy, SPY_PREFREE, post->ptr);
-            m_free(r);
-            spy_clear_override(spy, SPY_PREFREE);
-        }
-        if (r == fake && size_ok) result |= SPY_PROBE_ALLOC_SIZE;
-    }
-
-    /* Realloc uses *ppNewRequest and PreRealloc's count: reallocate b while
-     * the caller passes a; a must stay as it was. */
-    if (a && (result & SPY_PROBE_GETSIZE_PTR))
-    {
-        spy->override[SPY_PREREALLOC].ptr = b;
-        spy->override[SPY_PREREALLOC].ptr_set = TRUE;
-        spy->override[SPY_PREREALLOC].size = 100 + SPY_OVERHEAD;
-        spy->override[SPY_PREREALLOC].active = TRUE;
-        r = m_realloc(a, 100);
-        spy_clear_override(spy, SPY_PREREALLOC);
-        if (r)
-        {
-            BOOL good;
-
-            mark = spy_mark();
-            m_getsize(r);
-            good = last_postgetsize(spy, mark) >= 100 + SPY_OVERHEAD && check_pattern(r, 100, 2);
-            if (good && m_didalloc(a) == 1 && check_pattern(a, 16, 1))
-            {
-                result |= SPY_PROBE_REALLOC;
-                b = NULL;
-            }
-            else a = NULL;      /* a guess: the implementation reallocated a */
-            m_free(r);
-        }
-    }
-
-    if (pCoRevokeMallocSpy() != S_OK) result = 0;
-
-done:
-    pCoRevokeMallocSpy();
-    if (a) m_free(a);
-    if (b) m_free(b);
-    if (c) m_free(c);
-    probe_result = result;
-    return result;
-}
-
-BOOL spy_header_safe(BOOL with_realloc)
-{
-    unsigned int need = SPY_PROBE_ALLOC_SIZE | SPY_PROBE_FREE_PTR | SPY_PROBE_GETSIZE_PTR | SPY_PROBE_DIDALLOC_PTR;
-
-    if (with_realloc) need |= SPY_PROBE_REALLOC;
-    return (spy_probe() & need) == need;
 }

@@ -15,6 +15,14 @@
  * Recording: every call (the 12 IMallocSpy methods, QueryInterface with its
  * IID, AddRef, Release) is appended to one process-wide log (a static array,
  * slot taken with InterlockedIncrement, so threads may record at once).
+ * The call tables, the formatted call lists and spy_count_calls(..., -1)
+ * look at the 12 methods only: an implementation may AddRef and Release the
+ * spy around its calls (nothing documented says either way), so only
+ * registration and revocation tests look at references, and only at their
+ * net effect.  The log queries look at the calling thread's calls only
+ * (the *_on variants at another thread's): the spy hears allocations "from
+ * whatever source", and on Windows other threads of the process may
+ * allocate while a test runs.
  * The spy never allocates through the implementation.  Spy objects come from
  * the process heap (HeapAlloc) and are never freed, so a spy that an
  * implementation leaks or calls late never touches freed memory.
@@ -39,9 +47,16 @@
  *              before the spy computes its result (may change the fields
  *              above, call the allocator, ...): hook(spy, call).
  *
- * Header mode: PreAlloc returns cb + SPY_HEADER_SIZE + SPY_TRAILER_SIZE;
- * PostAlloc writes a header (magic, user size, guard bytes) and a trailer
- * guard and returns pActual + SPY_HEADER_SIZE.  The spy remembers the user
+ * Header mode: a guard-zone spy.  For Alloc(cb) PreAlloc asks for
+ * cb + SPY_OVERHEAD; PostAlloc writes a header (magic, cb, guard bytes) at
+ * the start of the real block and a trailer guard, and hands the caller
+ * real + SPY_HEADER_SIZE.  The trailer sits right after the part of the
+ * block a test may use, spy_header_usable(cb) = cb - SPY_OVERHEAD bytes,
+ * so the header, the caller's part and the trailer all fit in the first cb
+ * bytes of the real block: a test that writes only its usable part stays
+ * inside the real block even where the allocator ignored PreAlloc's count,
+ * and that rule's own check fails instead of the heap (requests below
+ * SPY_OVERHEAD are laid out as SPY_OVERHEAD).  The spy remembers the user
  * pointers it handed out (its own table, independent of fSpyed): PreFree,
  * PreRealloc, PreGetSize and PreDidAlloc map such a pointer back to the real
  * start and verify the guards (errors counted in guard_errors); PostGetSize
@@ -50,12 +65,15 @@
  * (a block allocated before registration and reallocated under the spy gets
  * no header).  Realloc(NULL, n) gets a header like Alloc(n).
  *
- * Bracket detector: each Pre marks the spy busy for the calling thread and
+ * Bracket detectors: each Pre marks the spy busy for the calling thread and
  * the matching Post clears it.  A Pre/Post call from another thread while a
  * bracket is open counts in overlaps (and sets call->overlap); a Pre from the
  * same thread inside its own bracket counts in nested; a Post without a Pre
- * counts in unmatched_posts.  A Pre that forces a failure (returns 0 for a
- * non-zero request: no Post is due) closes its own bracket.
+ * counts in unmatched_posts.  Separately, a PreAlloc or PostAlloc from
+ * another thread while a PreAlloc -> PostAlloc bracket is open counts in
+ * alloc_overlaps.  A Pre that forces a failure (returns 0 for a non-zero
+ * request: no Post is due) closes its own bracket.  QueryInterface, AddRef
+ * and Release are never part of a bracket.
  * calls_after_release counts calls made while ref <= dead_ref (default 0:
  * set dead_ref = 1 to count calls after the implementation's last Release
  * while the test still holds its own reference).
@@ -158,11 +176,13 @@ struct spy
     volatile LONG calls[SPY_METHOD_COUNT];      /* calls per method */
     volatile LONG guard_errors;
     volatile LONG overlaps, nested, unmatched_posts;
+    volatile LONG alloc_overlaps;
     volatile LONG calls_after_release;  /* calls made while ref <= dead_ref */
     LONG dead_ref;                      /* default 0; 1 if the test keeps its own reference */
 
     /* private */
     volatile LONG bracket_owner;
+    volatile LONG alloc_owner;
     CRITICAL_SECTION cs;
     void *blocks[SPY_MAX_BLOCKS];               /* header mode: user pointers */
     LONG nblocks;
@@ -186,49 +206,37 @@ void spy_clear_override(struct spy *spy, enum spy_method method);
 /* Header mode: is p a user pointer this spy handed out (still live)? */
 BOOL spy_owns_block(struct spy *spy, const void *p);
 
-/* Revokes whatever is registered (cleanup_spy), makes a new spy and
- * registers it.  If registration fails: one failure line at the caller's
- * line (in the current context) and NULL. */
-struct spy *spy_start_(const char *file, int line, enum spy_mode mode);
-#define spy_start(mode) spy_start_(__FILE__, __LINE__, mode)
-/* Revokes, silently (the REVOKE tests check revoking). */
-static inline HRESULT spy_stop(void) { return cleanup_spy(); }
-
-/* The checked pair, for tests that must see a spy an earlier test left
- * behind rather than clear it away as spy_start() does:
- * spy_register(spy) registers spy (from spy_new: NULL is reported as
- * "cannot create a spy") without revoking anything first, and returns it,
- * or NULL if it is not registered; spy_register_new(mode) does so with a
- * new spy.  spy_unregister() revokes at the end of a test and reports
- * anything but S_OK or CO_E_OBJNOTREG (a spy left behind).  Failures are
- * setup_check()s at the caller's line, so only skips in an observing row. */
+/* Registers spy (from spy_new: NULL is reported as "cannot create a
+ * spy") and returns it, or NULL if it is not registered; spy_register_new
+ * does so with a new spy of that mode.  spy_unregister() revokes at the end
+ * of a test and reports anything but S_OK or CO_E_OBJNOTREG.  Failures are
+ * setup_check()s at the caller's line, so only skips in an observation. */
 struct spy *spy_register_(const char *file, int line, struct spy *spy);
 #define spy_register(spy) spy_register_(__FILE__, __LINE__, spy)
 #define spy_register_new(mode) spy_register_(__FILE__, __LINE__, spy_new(mode))
 void spy_unregister_(const char *file, int line);
 #define spy_unregister() spy_unregister_(__FILE__, __LINE__)
 
+/* The end of a test that left block in a state the docs leave open (after
+ * a forced Realloc failure): revokes, and if the revoke stays pending the
+ * implementation still counts block as live, so frees it, which completes
+ * the revoke.  Otherwise leaves block alone. */
+void spy_unregister_freeing_(const char *file, int line, void *block);
+#define spy_unregister_freeing(block) spy_unregister_freeing_(__FILE__, __LINE__, block)
+
+/* FREE-05 and COTASKMEM-09: the caller frees a small block with free_func
+ * (IMalloc::Free or CoTaskMemFree) while PreFree hands the allocator a big
+ * one, a new one each round, allocated before the registration so that
+ * nothing is tracked.  Were the big ones not freed, the rounds would add up
+ * (failure lines at the caller's line); the small one must stay. */
+void check_frees_prefree_result_(const char *file, int line, void (WINAPI *free_func)(void *));
+#define check_frees_prefree_result(f) check_frees_prefree_result_(__FILE__, __LINE__, f)
+
+/* Header mode: the bytes of a block from Alloc(cb) a test may use. */
+SIZE_T spy_header_usable(SIZE_T cb);
+
 /* Forgets any open bracket (after an implementation skipped a Post). */
 void spy_bracket_reset(struct spy *spy);
-
-/* ---- probing whether the header spy can be used safely ----
- * A header spy against an implementation that, e.g., allocates the caller's
- * count instead of PreAlloc's corrupts the heap.  spy_probe() finds out with
- * harmless experiments (a pass-through spy with overrides, blocks allocated
- * before registering, so nothing is tracked), prints nothing, leaves no spy
- * registered and no block allocated, and caches its result.  Call it
- * before registering your own spy (it revokes whatever is registered).
- * Bits set: */
-#define SPY_PROBE_ALLOC_SIZE   0x01  /* Alloc allocates PreAlloc's count and returns PostAlloc's result */
-#define SPY_PROBE_FREE_PTR     0x02  /* Free frees PreFree's pointer */
-#define SPY_PROBE_GETSIZE_PTR  0x04  /* GetSize measures PreGetSize's pointer, returns PostGetSize's value */
-#define SPY_PROBE_DIDALLOC_PTR 0x08  /* DidAlloc examines PreDidAlloc's pointer */
-#define SPY_PROBE_REALLOC      0x10  /* Realloc uses *ppNewRequest and PreRealloc's count */
-#define SPY_PROBE_ALL          0x1f
-unsigned int spy_probe(void);
-/* spy_probe() has all the bits a header spy needs for Alloc/Free/GetSize/
- * DidAlloc (and Realloc if with_realloc). */
-BOOL spy_header_safe(BOOL with_realloc);
 
 /* ---- the log ---- */
 
@@ -241,20 +249,28 @@ extern volatile LONG spy_log_count;     /* calls recorded so far */
 /* Current end of the log: take it before the operation, pass it to the
  * functions below to look only at what happened after. */
 LONG spy_mark(void);
-/* First log index >= from of a call of spy (NULL: any spy) to method, or -1. */
+/* First log index >= from of a call of spy (NULL: any spy) to method made
+ * on this thread (on thread tid), or -1. */
 LONG spy_find_call(struct spy *spy, LONG from, enum spy_method method);
-/* Number of calls of spy (NULL: any spy) since from; method -1: all methods. */
+LONG spy_find_call_on(struct spy *spy, LONG from, enum spy_method method, DWORD tid);
+/* Number of calls of spy (NULL: any spy) since from; method -1: all of
+ * the 12 IMallocSpy methods (no QueryInterface, AddRef or Release). */
 LONG spy_count_calls(struct spy *spy, LONG from, int method);
+LONG spy_count_calls_on(struct spy *spy, LONG from, int method, DWORD tid);
 /* Pointer to entry i of the log, or NULL if out of range. */
 struct spy_call *spy_get_call(LONG i);
 /* The first call of spy to method since from, or NULL. */
 struct spy_call *spy_call_of(struct spy *spy, LONG from, enum spy_method method);
+/* The Release call since from that left spy with dead_ref references (the
+ * implementation's final Release), or NULL. */
+struct spy_call *spy_final_release(struct spy *spy, LONG from);
 
-/* Formats the calls of spy (NULL: any) since from, separated by spaces,
+/* Formats the calls of spy (NULL: any) to the 12 IMallocSpy methods since
+ * from, separated by spaces,
  * e.g. "PreRealloc(p,0,TRUE) PostRealloc(NULL,TRUE)" (with_args) or
  * "PreFree PostFree" (without).  Pointers print as NULL, p, q or block;
- * sizes as 0, n or the decimal value; fSpyed as TRUE/FALSE; QueryInterface
- * as QueryInterface(IMallocSpy|IUnknown|other).  No calls: "no spy call". */
+ * sizes as 0, n or the decimal value; fSpyed as TRUE/FALSE.  No calls:
+ * "no spy call". */
 void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL with_args,
                       const void *p, const void *q, SIZE_T n);
 
@@ -269,7 +285,7 @@ void spy_format_calls(char *buf, size_t size, struct spy *spy, LONG from, BOOL w
 #define SPY_ANY_ACTUAL 0x20     /* do not compare fActual */
 
 /* Key arguments compared per method (others ignored):
- *   QI: iid (if non-NULL)  PreAlloc: size  PostAlloc: ptr
+ *   PreAlloc: size        PostAlloc: ptr
  *   PreFree: ptr, spyed   PostFree: spyed   PreRealloc: ptr, size, spyed
  *   PostRealloc: ptr, spyed   PreGetSize: ptr, spyed   PostGetSize: size, spyed
  *   PreDidAlloc: ptr, spyed   PostDidAlloc: ptr, spyed, actual */
@@ -281,11 +297,10 @@ struct spy_expect
     SIZE_T size;
     BOOL spyed;
     int actual;
-    const IID *iid;
 };
 
-/* Compares the calls of spy (all of them, AddRef/Release/QI included) since
- * log index from with the table, in order.  Every mismatch is one failure
+/* Compares the calls of spy to the 12 IMallocSpy methods since log index
+ * from with the table, in order.  Every mismatch is one failure
  * line at the caller's file:line in the current contexts, e.g.
  *   "spy call 1: got PostFree(TRUE), expected PostFree(FALSE)"
  *   "spy call 2: got PostAlloc(0000000000000000), expected no more calls"

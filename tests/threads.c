@@ -1,8 +1,8 @@
 /*
  * The allocator and its spy hooks under several threads: sound blocks with
  * no spy, Pre/Post brackets kept whole with one, registering and revoking
- * while other threads allocate, and a spy that allocates from inside its
- * own PreAlloc.
+ * while other threads allocate, and spies that call the allocator from
+ * inside their own methods.
  *
  * Each test is short (well under a second) and asserts only what holds on
  * every run.  Every thread that calls the implementation is "guarded": a
@@ -14,10 +14,6 @@
 #include "spy.h"
 
 #define NUM_WORKERS 4
-
-/* A test timed out or crashed and may have left the allocator's lock
- * held: later tests touch nothing. */
-static BOOL allocator_stuck;
 
 /* ---- guarded threads ---- */
 
@@ -56,7 +52,9 @@ static enum outcome wait_guarded(HANDLE *threads, unsigned count, DWORD timeout)
         Sleep(5);
     }
     for (i = 0; i < count; i++) CloseHandle(threads[i]);
-    if (timed_out || crashed) allocator_stuck = TRUE;
+    /* the allocator's lock may be held for good: later behaviours run in
+     * fresh processes */
+    if (timed_out || crashed) taint_process();
     if (timed_out) return crashed ? CRASHED_AND_HUNG : TIMED_OUT;
     return crashed ? CRASHED : FINISHED;
 }
@@ -79,7 +77,7 @@ static BOOL start_threads(HANDLE *threads, unsigned count, LPTHREAD_START_ROUTIN
 
     for (i = 0; i < count; i++)
     {
-        if (!(threads[i] = start_guarded(func, args[i])))
+        if (!(threads[i] = start_guarded(func, args[i], NULL)))
         {
             setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
             if (i) wait_guarded(threads, i, 10000);
@@ -183,7 +181,6 @@ static void test_threads_no_spy(void)
     LONG errors = 0;
     unsigned i;
 
-    push_behaviour("THREADS-01");
     for (i = 0; i < NUM_WORKERS; i++)
     {
         soak[i].id = i;
@@ -196,7 +193,6 @@ static void test_threads_no_spy(void)
         for (i = 0; i < NUM_WORKERS; i++) errors += soak[i].errors;
         ok(errors == 0, "got %ld failed or damaged blocks, expected 0\n", errors);
     }
-    winetest_pop_context();
 }
 
 /* ---- THREADS-02 and -03: brackets under a spy ---- */
@@ -205,16 +201,17 @@ static void test_threads_no_spy(void)
 
 struct bracket_work
 {
-    unsigned id;
     void *blocks[BLOCKS_PER_THREAD];
     LONG errors;
+    DWORD tid;
 };
 
 static DWORD WINAPI alloc_thread(void *arg)
 {
     struct bracket_work *w = arg;
-    unsigned i;
+    unsigned int i;
 
+    w->tid = GetCurrentThreadId();
     for (i = 0; i < BLOCKS_PER_THREAD; i++)
     {
         w->blocks[i] = (i & 1) ? pCoTaskMemAlloc(16 + i) : m_alloc(16 + i);
@@ -223,10 +220,11 @@ static DWORD WINAPI alloc_thread(void *arg)
     return 0;
 }
 
+/* GetSize, DidAlloc, Realloc and Free of blocks allocated up front. */
 static DWORD WINAPI other_ops_thread(void *arg)
 {
     struct bracket_work *w = arg;
-    unsigned i;
+    unsigned int i;
     void *q;
 
     for (i = 0; i < BLOCKS_PER_THREAD; i++)
@@ -244,18 +242,16 @@ static DWORD WINAPI other_ops_thread(void *arg)
     return 0;
 }
 
-/* THREADS-03 under pressure: each worker takes its blocks through many
- * rounds of GetSize, DidAlloc, Realloc and an Alloc/Free pair.  One pass
- * of other_ops_thread gives another thread only a few chances to fall into
- * an implementation's short gap between a Pre and its Post (for GetSize
- * and DidAlloc it catches such a gap only most of the time); this does not
- * leave it to chance. */
+/* The same under pressure: many rounds of GetSize, DidAlloc and Realloc
+ * over the same blocks.  One pass gives another thread only a few chances
+ * to fall into an implementation's short gap between a Pre and its Post;
+ * this does not leave it to chance. */
 #define STORM_ROUNDS 16
 
 static DWORD WINAPI storm_thread(void *arg)
 {
     struct bracket_work *w = arg;
-    unsigned i, round;
+    unsigned int i, round;
     void *q;
 
     for (round = 0; round < STORM_ROUNDS; round++)
@@ -266,15 +262,13 @@ static DWORD WINAPI storm_thread(void *arg)
             if (m_didalloc(w->blocks[i]) != 1) w->errors++;
             if ((q = m_realloc(w->blocks[i], 16 + (round & 1) * 48 + i))) w->blocks[i] = q;
             else w->errors++;
-            if ((q = pCoTaskMemAlloc(8))) pCoTaskMemFree(q);
-            else w->errors++;
         }
     return 0;
 }
 
-static void free_work(struct bracket_work *work, unsigned count)
+static void free_work(struct bracket_work *work, unsigned int count)
 {
-    unsigned i, j;
+    unsigned int i, j;
 
     for (i = 0; i < count; i++)
         for (j = 0; j < BLOCKS_PER_THREAD; j++)
@@ -284,107 +278,131 @@ static void free_work(struct bracket_work *work, unsigned count)
         }
 }
 
+/* Runs func on every worker while the spy yields inside every bracket;
+ * with blocks allocated up front for the workers from first_prefilled on.
+ * FALSE if the threads did not all finish (reported). */
+static BOOL run_bracket_workers(struct spy *spy, struct bracket_work *work, LPTHREAD_START_ROUTINE *funcs,
+                                unsigned int first_prefilled)
+{
+    HANDLE threads[NUM_WORKERS];
+    unsigned int i, j;
+
+    for (i = first_prefilled; i < NUM_WORKERS; i++)
+        for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
+    spy_reset(spy);
+    spy->hook = yield_hook;
+    for (i = 0; i < NUM_WORKERS; i++)
+    {
+        if (!(threads[i] = start_guarded(funcs[i], &work[i], NULL)))
+        {
+            setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
+            if (i) wait_guarded(threads, i, 10000);
+            return FALSE;
+        }
+    }
+    if (!check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads")) return FALSE;
+    spy->hook = NULL;
+    return TRUE;
+}
+
+/* Two threads allocate while two others get sizes, reallocate and free:
+ * no other thread's Alloc bracket falls inside a PreAlloc/PostAlloc one. */
 static void test_threads_alloc_brackets(void)
 {
     static struct bracket_work work[NUM_WORKERS];
-    void *args[NUM_WORKERS];
-    HANDLE threads[NUM_WORKERS];
+    LPTHREAD_START_ROUTINE funcs[NUM_WORKERS] = { alloc_thread, alloc_thread, storm_thread, other_ops_thread };
     struct spy *spy;
-    unsigned i;
+    LONG errors, pre, post, mark;
+    unsigned int i;
 
-    push_behaviour("THREADS-02");
     memset(work, 0, sizeof(work));
-    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
-    if (!allocator_stuck && (spy = spy_register_new(SPY_PASSTHROUGH)))
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
+    mark = spy_mark();
+    if (run_bracket_workers(spy, work, funcs, 2))
     {
-        spy->hook = yield_hook;
-        if (start_threads(threads, NUM_WORKERS, alloc_thread, args)
-            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "allocating threads"))
+        errors = work[0].errors + work[1].errors;
+        ok(spy->alloc_overlaps == 0, "got %ld Alloc spy calls from another thread inside a PreAlloc/PostAlloc "
+           "bracket, expected 0\n", spy->alloc_overlaps);
+        ok(!errors, "got %ld failed allocations, expected 0\n", errors);
+        /* the allocating threads' own calls: other threads of the process
+         * may allocate too */
+        for (i = pre = post = 0; i < 2; i++)
         {
-            ok(spy->overlaps == 0, "got %ld spy calls from another thread inside a PreAlloc/PostAlloc bracket, expected 0\n",
-               spy->overlaps);
-            ok(spy->calls[SPY_PREALLOC] == NUM_WORKERS * BLOCKS_PER_THREAD && spy->calls[SPY_POSTALLOC] == NUM_WORKERS * BLOCKS_PER_THREAD,
-               "got %ld PreAlloc and %ld PostAlloc calls, expected %u each\n", spy->calls[SPY_PREALLOC],
-               spy->calls[SPY_POSTALLOC], NUM_WORKERS * BLOCKS_PER_THREAD);
-            spy->hook = NULL;
-            free_work(work, NUM_WORKERS);
-            spy_unregister();
+            pre += spy_count_calls_on(spy, mark, SPY_PREALLOC, work[i].tid);
+            post += spy_count_calls_on(spy, mark, SPY_POSTALLOC, work[i].tid);
         }
+        ok(pre == 2 * BLOCKS_PER_THREAD && post == 2 * BLOCKS_PER_THREAD,
+           "got %ld PreAlloc and %ld PostAlloc calls, expected %u each\n", pre, post, 2 * BLOCKS_PER_THREAD);
+        free_work(work, NUM_WORKERS);
+        spy_unregister();
     }
-    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
-    winetest_pop_context();
 }
 
-/* THREADS-03 (an observation), in two ways: blocks allocated up front,
- * then each worker takes its own through func while the spy yields inside
- * every bracket; whether another thread's call ever came inside one. */
+/* Whether another thread's spy call ever comes inside a bracket of Free,
+ * Realloc, GetSize or DidAlloc, once in one pass and once under pressure. */
 static void observe_brackets(LPTHREAD_START_ROUTINE func)
 {
     static struct bracket_work work[NUM_WORKERS];
-    void *args[NUM_WORKERS];
-    HANDLE threads[NUM_WORKERS];
+    LPTHREAD_START_ROUTINE funcs[NUM_WORKERS] = { func, func, func, func };
     struct spy *spy;
-    unsigned i, j;
 
     memset(work, 0, sizeof(work));
-    for (i = 0; i < NUM_WORKERS; i++) args[i] = &work[i];
-    if (!allocator_stuck && (spy = spy_register_new(SPY_PASSTHROUGH)))
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
+    if (run_bracket_workers(spy, work, funcs, 0))
     {
-        for (i = 0; i < NUM_WORKERS; i++)
-            for (j = 0; j < BLOCKS_PER_THREAD; j++) work[i].blocks[j] = m_alloc(16);
-        spy_reset(spy);
-        spy->hook = yield_hook;
-        if (start_threads(threads, NUM_WORKERS, func, args)
-            && check_outcome(wait_guarded(threads, NUM_WORKERS, 10000), "threads"))
-        {
-            trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
-            spy->hook = NULL;
-            free_work(work, NUM_WORKERS);
-            spy_unregister();
-        }
+        trace("observed: %s\n", spy->overlaps ? "interleaved" : "never interleaved");
+        free_work(work, NUM_WORKERS);
+        spy_unregister();
     }
-    else if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
 }
 
 static void test_threads_other_brackets(void)
 {
-    push_behaviour("THREADS-03");
-    observing = TRUE;
     observe_brackets(other_ops_thread);
-    observing = FALSE;
-    winetest_pop_context();
 }
 
 static void test_threads_bracket_storm(void)
 {
-    push_behaviour("THREADS-03");
-    observing = TRUE;
     observe_brackets(storm_thread);
-    observing = FALSE;
-    winetest_pop_context();
 }
 
-/* ---- THREADS-04: register and revoke while other threads allocate ---- */
+/* ---- THREADS-04: register and revoke while other threads allocate ----
+ *
+ * Each round registers a spy and revokes it while the workers run, so the
+ * revoke may find their blocks live and stay pending.  Then the workers
+ * park, each with its block freed: no block is left, the revoke is over,
+ * and the spy must have been released exactly once.  Nothing waits for a
+ * release to happen in time; the only time limits catch a deadlock. */
 
 #define RACE_ROUNDS 20
+#define RACE_WORKERS (NUM_WORKERS - 1)
 
 static struct
 {
-    volatile LONG stop;
+    volatile LONG stop, pause, parked;
+    HANDLE resume;
     struct spy *spies[RACE_ROUNDS];
-    HRESULT register_hr[RACE_ROUNDS];
-    BOOL not_released[RACE_ROUNDS];
+    HRESULT register_hr[RACE_ROUNDS], final_revoke_hr[RACE_ROUNDS];
+    BOOL park_failed;
+    unsigned int rounds;
     LONG errors;
     LONG iterations;
 } race;
 
 static DWORD WINAPI race_worker(void *arg)
 {
-    unsigned i = 0;
+    unsigned int i = 0;
     void *p, *q;
 
     while (!race.stop)
     {
+        if (race.pause)
+        {
+            InterlockedIncrement(&race.parked);
+            WaitForSingleObject(race.resume, INFINITE);
+            InterlockedDecrement(&race.parked);
+            continue;
+        }
         i++;
         p = (i & 1) ? pCoTaskMemAlloc(32) : m_alloc(32);
         if (!p)
@@ -406,93 +424,115 @@ static DWORD WINAPI race_worker(void *arg)
     return 0;
 }
 
+/* Stops the workers between two iterations, so that none holds a block.
+ * FALSE if they did not all get there within 5 s (a deadlock). */
+static BOOL park_workers(void)
+{
+    DWORD start = GetTickCount();
+
+    ResetEvent(race.resume);
+    InterlockedExchange(&race.pause, 1);
+    while (race.parked < RACE_WORKERS)
+    {
+        if (GetTickCount() - start > 5000) return FALSE;
+        Sleep(1);
+    }
+    return TRUE;
+}
+
+static void resume_workers(void)
+{
+    InterlockedExchange(&race.pause, 0);
+    SetEvent(race.resume);
+}
+
 static DWORD WINAPI race_controller(void *arg)
 {
     struct spy *spy;
-    HRESULT hr;
-    DWORD start;
-    unsigned r;
+    unsigned int r;
 
     for (r = 0; r < RACE_ROUNDS; r++)
     {
         if (!(spy = spy_new(SPY_PASSTHROUGH))) break;
         race.spies[r] = spy;
-        race.register_hr[r] = hr = pCoRegisterMallocSpy(spy_iface(spy));
-        if (hr != S_OK) continue;
+        race.register_hr[r] = pCoRegisterMallocSpy(spy_iface(spy));
+        if (race.register_hr[r] != S_OK) break;
         spy->dead_ref = 1;      /* the test keeps its own reference */
-        Sleep(2);
-        hr = pCoRevokeMallocSpy();
-        /* pending: the workers free their blocks at once, so it completes */
-        start = GetTickCount();
-        while (hr == E_ACCESSDENIED && spy->ref > 1 && GetTickCount() - start < 500) Sleep(1);
-        race.not_released[r] = spy->ref > 1;
-        if (race.not_released[r]) break;
+        Sleep(2);               /* let the workers make some spied blocks */
+        pCoRevokeMallocSpy();
+        if (!park_workers())
+        {
+            race.park_failed = TRUE;
+            break;
+        }
+        race.final_revoke_hr[r] = pCoRevokeMallocSpy();
+        race.rounds++;
+        resume_workers();
     }
     race.stop = 1;
+    resume_workers();
     return 0;
 }
 
 static void test_threads_register_revoke_race(void)
 {
     HANDLE threads[NUM_WORKERS];
-    void *args[NUM_WORKERS] = { 0 };
     enum outcome outcome;
     struct spy *spy;
-    unsigned r;
+    unsigned int i, r;
 
-    push_behaviour("THREADS-04");
     memset(&race, 0, sizeof(race));
-    if (allocator_stuck)
+    if (!setup_check((race.resume = CreateEventA(NULL, TRUE, FALSE, NULL)) != NULL, "cannot create an event\n")) return;
+    for (i = 0; i < RACE_WORKERS; i++)
     {
-        skip("the allocator is stuck after an earlier failure\n");
-        winetest_pop_context();
-        return;
+        if (!(threads[i] = start_guarded(race_worker, NULL, NULL)))
+        {
+            ok(0, "cannot start a thread, error %lu\n", GetLastError());
+            race.stop = 1;
+            wait_guarded(threads, i, 10000);
+            CloseHandle(race.resume);
+            return;
+        }
     }
-    if (!start_threads(threads, NUM_WORKERS - 1, race_worker, args))
-    {
-        winetest_pop_context();
-        return;
-    }
-    if (!(threads[NUM_WORKERS - 1] = start_guarded(race_controller, NULL)))
+    if (!(threads[RACE_WORKERS] = start_guarded(race_controller, NULL, NULL)))
     {
         ok(0, "cannot start a thread, error %lu\n", GetLastError());
         race.stop = 1;
-        wait_guarded(threads, NUM_WORKERS - 1, 10000);
-        winetest_pop_context();
+        resume_workers();
+        wait_guarded(threads, RACE_WORKERS, 10000);
+        CloseHandle(race.resume);
         return;
     }
-    outcome = wait_guarded(threads, NUM_WORKERS, 4000);
+    outcome = wait_guarded(threads, NUM_WORKERS, 8000);
     race.stop = 1;
-    if (check_outcome(outcome, "register/revoke race"))
+    if (!check_outcome(outcome, "register/revoke race")) return;
+    CloseHandle(race.resume);
+    ok(!race.park_failed, "round %u: the workers did not finish an iteration within 5 s (deadlock)\n", race.rounds);
+    ok(race.rounds == RACE_ROUNDS, "got %u rounds, expected %u\n", race.rounds, RACE_ROUNDS);
+    ok(race.errors == 0, "got %ld failed or damaged blocks, expected 0\n", race.errors);
+    ok(race.iterations > 0, "the allocating threads did no work\n");
+    for (r = 0; r < RACE_ROUNDS && (spy = race.spies[r]); r++)
     {
-        ok(race.errors == 0, "got %ld failed or damaged blocks, expected 0\n", race.errors);
-        ok(race.iterations > 0, "the allocating threads did no work\n");
-        for (r = 0; r < RACE_ROUNDS && (spy = race.spies[r]); r++)
-        {
-            ok(race.register_hr[r] == S_OK, "round %u: CoRegisterMallocSpy returned %s, expected S_OK\n", r,
-               str_hr(race.register_hr[r]));
-            if (race.register_hr[r] != S_OK) continue;
-            ok(spy->unmatched_posts == 0, "round %u: got %ld Post calls without their Pre call, expected 0\n", r,
-               spy->unmatched_posts);
-            ok(spy->calls_after_release == 0, "round %u: got %ld spy calls after the final Release, expected 0\n", r,
-               spy->calls_after_release);
-            ok(!race.not_released[r], "round %u: the spy was not released within 0.5 s of the revoke\n", r);
-            ok(spy->ref == 1, "round %u: got ref %ld at the end, expected 1\n", r, spy->ref);
-            ok(spy->calls[SPY_RELEASE] == 1 && spy->calls[SPY_ADDREF] == 0,
-               "round %u: got %ld AddRef and %ld Release calls, expected 0 and 1\n", r, spy->calls[SPY_ADDREF],
-               spy->calls[SPY_RELEASE]);
-        }
-        spy_unregister();
+        ok(race.register_hr[r] == S_OK, "round %u: CoRegisterMallocSpy returned %s, expected S_OK\n", r,
+           str_hr(race.register_hr[r]));
+        if (r >= race.rounds) break;
+        ok(race.final_revoke_hr[r] == CO_E_OBJNOTREG, "round %u: revoke with every block freed: got %s, "
+           "expected CO_E_OBJNOTREG\n", r, str_hr(race.final_revoke_hr[r]));
+        ok(spy->unmatched_posts == 0, "round %u: got %ld Post calls without their Pre call, expected 0\n", r,
+           spy->unmatched_posts);
+        ok(spy->calls_after_release == 0, "round %u: got %ld spy calls after the final Release, expected 0\n", r,
+           spy->calls_after_release);
+        ok(spy->ref == 1, "round %u: got ref %ld at the end, expected 1 (released once)\n", r, spy->ref);
     }
-    winetest_pop_context();
 }
 
-/* ---- THREADS-05: the spy allocates from inside PreAlloc ---- */
+/* ---- THREADS-05 and -06: spies that call the allocator from inside ---- */
 
 static struct
 {
     BOOL armed, inside;
     LONG nested_calls;
+    SIZE_T size;
     void *outer;
 } reentry;
 
@@ -518,50 +558,93 @@ static DWORD WINAPI reentry_thread(void *arg)
     return 0;
 }
 
-static void test_threads_reentrant_spy(void)
+/* Runs func on a guarded thread with the spy's hook set; the observation
+ * of a deadlock or a crash, or TRUE if it finished. */
+static BOOL run_reentrant(struct spy *spy, void (*hook)(struct spy *, struct spy_call *), LPTHREAD_START_ROUTINE func)
 {
     enum outcome outcome;
-    struct spy *spy;
     HANDLE thread;
 
-    push_behaviour("THREADS-05");
-    observing = TRUE;
-    memset(&reentry, 0, sizeof(reentry));
-    if (allocator_stuck) skip("the allocator is stuck after an earlier failure\n");
-    else if ((spy = spy_register_new(SPY_PASSTHROUGH)))
+    spy->hook = hook;
+    if (!(thread = start_guarded(func, NULL, NULL)))
     {
-        spy->hook = reentry_hook;
-        if (!(thread = start_guarded(reentry_thread, NULL)))
-            setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
-        else
-        {
-            outcome = wait_guarded(&thread, 1, 3000);
-            if (outcome == TIMED_OUT) trace("observed: deadlock\n");
-            else if (outcome != FINISHED) trace("observed: crash\n");
-            else
-            {
-                spy->hook = NULL;
-                trace("observed: no deadlock, nested calls %s\n",
-                      reentry.nested_calls ? "go through the spy" : "bypass the spy");
-                pCoTaskMemFree(reentry.outer);
-                spy_unregister();
-            }
-        }
-        if (!thread) spy_unregister();
+        setup_check(0, "cannot start a thread, error %lu\n", GetLastError());
+        return FALSE;
     }
-    observing = FALSE;
-    winetest_pop_context();
+    outcome = wait_guarded(&thread, 1, 3000);
+    if (outcome == TIMED_OUT) trace("observed: deadlock\n");
+    else if (outcome != FINISHED) trace("observed: crash\n");
+    if (outcome != FINISHED) return FALSE;
+    spy->hook = NULL;
+    return TRUE;
 }
+
+static void test_threads_reentrant_spy(void)
+{
+    struct spy *spy;
+
+    memset(&reentry, 0, sizeof(reentry));
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
+    if (!run_reentrant(spy, reentry_hook, reentry_thread)) return;
+    trace("observed: no deadlock, nested calls %s\n", reentry.nested_calls ? "go through the spy" : "bypass the spy");
+    pCoTaskMemFree(reentry.outer);
+    spy_unregister();
+}
+
+/* A secure-delete spy: in PreFree it asks GetSize how many bytes to wipe. */
+static void secure_delete_hook(struct spy *spy, struct spy_call *call)
+{
+    LONG mark;
+
+    if (call->method != SPY_PREFREE || !reentry.armed || reentry.inside) return;
+    reentry.inside = TRUE;
+    mark = spy_mark();
+    reentry.size = m_getsize(call->ptr);
+    reentry.nested_calls = spy_count_calls(spy, mark, -1);
+    if (reentry.size != (SIZE_T)-1 && reentry.size >= 100) memset(call->ptr, 0, 100);
+    reentry.inside = FALSE;
+}
+
+static DWORD WINAPI secure_delete_thread(void *arg)
+{
+    reentry.armed = TRUE;
+    m_free(reentry.outer);
+    reentry.armed = FALSE;
+    return 0;
+}
+
+static void test_threads_getsize_in_prefree(void)
+{
+    struct spy *spy;
+
+    memset(&reentry, 0, sizeof(reentry));
+    if (!(spy = spy_register_new(SPY_PASSTHROUGH))) return;
+    if (!setup_check((reentry.outer = m_alloc(100)) != NULL, "Alloc(100) returned NULL\n"))
+    {
+        spy_unregister();
+        return;
+    }
+    if (!run_reentrant(spy, secure_delete_hook, secure_delete_thread)) return;
+    trace("observed: GetSize %s, %s\n", reentry.size == 100 ? "n" : reentry.size == (SIZE_T)-1 ? "-1" :
+          reentry.size > 100 ? "more than n" : "less than n",
+          reentry.nested_calls ? "nested spy calls" : "no nested spy call");
+    spy_unregister();
+}
+
+static const struct behaviour behaviours[] =
+{
+    { "THREADS-01", test_threads_no_spy },
+    { "THREADS-02", test_threads_alloc_brackets },
+    { "THREADS-03", test_threads_other_brackets, OBSERVATION },
+    { "THREADS-03", test_threads_bracket_storm, OBSERVATION },
+    { "THREADS-04", test_threads_register_revoke_race },
+    /* may deadlock a broken implementation for good: the runner moves what
+     * follows to fresh processes */
+    { "THREADS-05", test_threads_reentrant_spy, OBSERVATION },
+    { "THREADS-06", test_threads_getsize_in_prefree, OBSERVATION },
+};
 
 START_TEST(threads)
 {
-    if (!init_test()) return;
-
-    test_threads_no_spy();
-    test_threads_alloc_brackets();
-    test_threads_other_brackets();
-    test_threads_bracket_storm();
-    test_threads_register_revoke_race();
-    /* last: a deadlocked implementation may hold its lock for good */
-    test_threads_reentrant_spy();
+    run_behaviours(behaviours, ARRAY_SIZE(behaviours));
 }

@@ -67,3 +67,39 @@ jsonschema.Draft7Validator.check_schema(schema)
 jsonschema.validate(json.load(open(sys.argv[2])), schema)
 PYTHON
 }
+
+# pe_machine FILE: the machine a PE image is built for (x86_64, i386,
+# arm64), or nothing when FILE is no PE image.
+pe_machine()
+{
+    _offset=$(od -An -t u4 -j 60 -N 4 "$1" 2>/dev/null | tr -d ' ')
+    [ "$(od -An -c -N 2 "$1" 2>/dev/null | tr -d ' ')" = MZ ] && [ -n "$_offset" ] || return 0
+    case $(od -An -t x2 -j $((_offset + 4)) -N 2 "$1" 2>/dev/null | tr -d ' ') in
+    8664) echo x86_64 ;;
+    014c) echo i386 ;;
+    aa64) echo arm64 ;;
+    esac
+}
+
+# wine_has_i386: whether this Wine can run 32-bit programs (Debian's
+# wine32:i386 and its like: the 32-bit kernel32.dll is there).
+wine_has_i386()
+{
+    _loader=$(wine_loader) || return 1
+    for _dir in /usr/lib/i386-linux-gnu/wine /usr/lib/wine /usr/lib32/wine /usr/local/lib/wine \
+                "$(dirname "$(readlink -f "$_loader")")/../lib/wine"; do
+        [ -f "$_dir/i386-windows/kernel32.dll" ] && return 0
+    done
+    return 1
+}
+
+# no_i386_reason BUILDDIR: why the 32-bit programs of BUILDDIR cannot be
+# run here; nothing when they can.
+no_i386_reason()
+{
+    if [ ! -f "$1/tests/i386/mallocspy_test.exe" ]; then
+        echo "no 32-bit build: configure found no i686-w64-mingw32-gcc (apt-get install gcc-mingw-w64-i686)"
+    elif ! on_windows && ! wine_has_i386; then
+        echo "no 32-bit Wine: install wine32:i386 (tools/install-deps does)"
+    fi
+}

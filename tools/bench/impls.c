@@ -146,7 +146,7 @@ static void load_refole32(void)
         load_impl(new_impl(KIND_REF, opt.ref_path));
         return;
     }
-    if ((path = find_refole32(NULL, looked, sizeof(looked))))
+    if ((path = find_refole32(NULL, own_arch(), looked, sizeof(looked))))
     {
         load_impl(new_impl(KIND_REF, path));
         free(path);

@@ -73,11 +73,18 @@ int option_number(int argc, char **argv, int *index, double *value);
 
 /* ---- system.c (Windows) ---- */
 
+/* The architectures the project builds for; a 64-bit Windows, and Wine
+ * with its 32-bit half, run programs of both. */
+enum arch { ARCH_X86_64, ARCH_I386, ARCH_COUNT };
+
 const char *wine_version(void);                /* NULL on Windows */
+enum arch own_arch(void);                      /* this program's */
+const char *arch_name(enum arch arch);         /* "x86_64", "i386" */
 const char *exe_directory(void);
 int file_exists(const char *path);
 int is_wine_dll(const void *image, size_t len);
-char *find_built_file(const char *root, const char *dir, const char *name, char *looked, size_t looked_size);
-char *find_refole32(const char *root, char *looked, size_t looked_size);
+char *find_built_file(const char *root, enum arch arch, const char *dir, const char *name, char *looked,
+                      size_t looked_size);
+char *find_refole32(const char *root, enum arch arch, char *looked, size_t looked_size);
 
 #endif /* TOOLS_COMMON_H */

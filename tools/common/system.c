@@ -3,10 +3,11 @@
  * where the tool is, and where the files built beside it are.
  *
  * Layouts searched for a built file (ROOT is the build tree):
- *   the zip:        conform.exe, mallocspy_test.exe, refole32.dll side by side
+ *   the zip:        conform.exe, mallocspy_test.exe, refole32.dll side by side,
+ *                   and the i386 mallocspy_test.exe and refole32.dll in i386\
  *   the build tree: ROOT\tools\NAME\TOOL.exe, ROOT\dlls\refole32\refole32.dll,
- *                   ROOT\tests\mallocspy_test.exe; a 32-bit tool looks in the
- *                   i386\ subdirectories, where the 32-bit build puts them
+ *                   ROOT\tests\mallocspy_test.exe; the 32-bit build puts its
+ *                   files (a 32-bit tool included) in i386\ subdirectories
  */
 
 #include <string.h>
@@ -22,6 +23,16 @@ const char *wine_version(void)
     if (!ntdll || !GetProcAddress(ntdll, "wine_server_call")) return NULL;
     get_version = (void *)GetProcAddress(ntdll, "wine_get_version");
     return get_version ? get_version() : "unknown";
+}
+
+enum arch own_arch(void)
+{
+    return sizeof(void *) == 8 ? ARCH_X86_64 : ARCH_I386;
+}
+
+const char *arch_name(enum arch arch)
+{
+    return arch == ARCH_I386 ? "i386" : "x86_64";
 }
 
 const char *exe_directory(void)
@@ -71,23 +82,28 @@ static void add_looked(char *looked, size_t size, const char *path)
     snprintf(looked + used, size - used, "%s%s", used ? ", " : "", path);
 }
 
-/* Finds NAME built into DIR (such as "dlls\\refole32"): beside this exe,
- * else under root, else (no root given) under the build tree this exe was
- * built into and under the current directory.  Returns the full path, or
- * NULL; looked (may be NULL) gets the places tried. */
-char *find_built_file(const char *root, const char *dir, const char *name, char *looked, size_t looked_size)
+/* Finds NAME of architecture arch built into DIR (such as
+ * "dlls\\refole32"): beside this exe (in i386\\ beside a 64-bit exe for
+ * i386), else under root, else (no root given) under the build tree this
+ * exe was built into and under the current directory.  Returns the full
+ * path, or NULL; looked (may be NULL) gets the places tried. */
+char *find_built_file(const char *root, enum arch arch, const char *dir, const char *name, char *looked,
+                      size_t looked_size)
 {
-    const char *arch = sizeof(void *) == 8 ? "" : "i386\\";
-    const char *up = sizeof(void *) == 8 ? "..\\.." : "..\\..\\..";
+    const char *sub = arch == ARCH_I386 ? "i386\\" : "";
+    const char *up = own_arch() == ARCH_X86_64 ? "..\\.." : "..\\..\\..";
     char candidates[3][3 * MAX_PATH], full[MAX_PATH];
     int n = 0, i;
 
-    snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s", exe_directory(), name);
-    if (root) snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s\\%s%s", root, dir, arch, name);
+    if (arch == own_arch())
+        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s", exe_directory(), name);
+    else if (arch == ARCH_I386)
+        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\i386\\%s", exe_directory(), name);
+    if (root) snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s\\%s%s", root, dir, sub, name);
     else
     {
-        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s\\%s\\%s%s", exe_directory(), up, dir, arch, name);
-        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s%s", dir, arch, name);
+        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s\\%s\\%s%s", exe_directory(), up, dir, sub, name);
+        snprintf(candidates[n++], sizeof(candidates[0]), "%s\\%s%s", dir, sub, name);
     }
     if (looked && looked_size) looked[0] = 0;
     for (i = 0; i < n; i++)
@@ -99,7 +115,7 @@ char *find_built_file(const char *root, const char *dir, const char *name, char 
     return NULL;
 }
 
-char *find_refole32(const char *root, char *looked, size_t looked_size)
+char *find_refole32(const char *root, enum arch arch, char *looked, size_t looked_size)
 {
-    return find_built_file(root, "dlls\\refole32", "refole32.dll", looked, looked_size);
+    return find_built_file(root, arch, "dlls\\refole32", "refole32.dll", looked, looked_size);
 }

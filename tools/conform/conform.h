@@ -4,7 +4,8 @@
  *
  * Declarations shared by the files of tools/conform.  Each .c file holds one
  * concern: catalogue.c (the behaviour catalogue, see catalogue.h),
- * impls.c (which DLLs to test and how to label them), run.c (child
+ * impls.c (which DLLs to test and how to label them), pe.c (what a DLL's
+ * headers say), suites.c (the suite of each architecture), run.c (child
  * processes), parse.c (the suite's output), results.c (per-behaviour
  * results, rows), matrix.c (the console table), report_*.c (files written by
  * --out), baseline.c (saved expectations), main.c (options).  What the
@@ -92,6 +93,28 @@ int parse_implementation_line(const char *text, size_t len, char *path, size_t p
                               char *version, size_t versionsize);
 void parse_free(struct parsed *p);
 
+/* ---- pe.c ---- */
+
+int pe_machine(const char *path, WORD *machine, char *err, size_t errsize);
+int pe_exports_all(const char *path, const char *const *names, size_t count);
+int arch_of_machine(WORD machine, enum arch *arch);
+const char *machine_name(WORD machine);
+
+/* ---- suites.c ---- */
+
+struct suite
+{
+    enum arch arch;
+    char *path;                 /* NULL: none found */
+    DWORD timeout_ms;
+    int state;                  /* 0: not asked yet, 1: usable, -1: not (see error) */
+    struct strlist tests;       /* from "--list" */
+    char error[3072];
+};
+
+int suites_find(struct suite suites[ARCH_COUNT], const char *given, const char *root, DWORD timeout_ms);
+int suite_usable(struct suite *suite);
+
 /* ---- impls.c / run.c ---- */
 
 enum outcome
@@ -121,8 +144,11 @@ struct testrun
 
 struct impl
 {
-    char key[64];               /* column name: ole32, combase, refole32, ... */
+    char key[64];               /* column name: ole32, combase, refole32, ole32-i386, ... */
     char name[MAX_PATH];        /* value given to MALLOCSPY_IMPL */
+    char file[MAX_PATH];        /* the DLL file it stands for, checked before the run */
+    enum arch arch;
+    const struct suite *suite;  /* the suite of its architecture */
     char path[MAX_PATH];        /* as reported by the suite */
     char version[64];
     char kind[32];              /* wine-builtin, native, or "" */
@@ -137,17 +163,24 @@ struct impl
     volatile LONG done;
 };
 
-char *find_suite(const char *root);
-int choose_impls(const char *root, int only, int quiet, const struct strlist *names, struct impl ***impls,
-                 size_t *nimpls, struct impl ***targets);
+struct choice
+{
+    const char *root;
+    enum arch arch;             /* of the names without a path, and the defaults */
+    int only, quiet;
+    const struct strlist *names;
+    struct suite *suites;       /* one per architecture */
+};
+
+int choose_impls(const struct choice *choice, struct impl ***impls, size_t *nimpls, struct impl ***targets,
+                 size_t *refused);
 void impl_detect_kind(struct impl *impl);
 void impl_make_label(struct impl *impl);
 
 typedef void (*progress_func)(struct impl *impl, size_t index, size_t total, size_t ntests);
 
 int run_list_tests(const char *suite, DWORD timeout_ms, struct strlist *tests, char *err, size_t errsize);
-void run_all(struct impl **impls, size_t nimpls, const char *suite, const struct strlist *tests,
-             int jobs, DWORD timeout_ms, progress_func progress);
+void run_all(struct impl **impls, size_t nimpls, int jobs, DWORD timeout_ms, progress_func progress);
 enum outcome outcome_from_exit(unsigned long code);
 const char *outcome_word(enum outcome o);
 
@@ -181,7 +214,6 @@ struct baseline_check
 
 struct run
 {
-    const char *suite;
     const char *wine;           /* Wine version or NULL */
     struct impl **impls;
     size_t nimpls;
@@ -201,6 +233,7 @@ char *cell_text(const struct impl *impl, const char *id);
 const char *row_class(const struct row *row);
 int row_differs(const struct run *run, const struct row *row);
 void impl_totals(const struct run *run, const struct impl *impl, unsigned counts[ST_MISSING + 1]);
+size_t run_suites(const struct run *run, const struct suite *suites[ARCH_COUNT]);
 
 /* ---- matrix.c ---- */
 

@@ -1,41 +1,194 @@
 /*
- * Which implementations to test (the defaults and the names given), where
- * the suite is, and how to label them.
- * The suite and refole32.dll are looked for beside conform.exe (the zip),
- * then in the build tree (ROOT is --root, else derived from conform.exe's
- * place): see find_built_file() in ../common/system.c.
+ * Which implementations to test (the defaults and the names given), of
+ * which architecture, and how to label them; and which of them cannot be
+ * tested at all.  Those get one line on stderr, before any test runs, and
+ * no column: a missing file, a file that is no PE image, a DLL of an
+ * architecture without a usable suite, a name the loader would not find.
+ * Whether a DLL exports the six functions is not asked here: that is
+ * EXPORTS-01's verdict, given by the suite.
+ *
+ * A DLL named by its path is of the architecture of its PE header.  A name
+ * without a path (ole32, foo.dll) is of --arch's, and the suite of that
+ * architecture loads it by name, so that an i386 suite gets the i386
+ * system DLL (SysWOW64).  refole32 is looked for beside conform.exe (in
+ * i386\ beside it for i386), then in the build tree: see find_built_file()
+ * in ../common/system.c.
  */
 
 #include "conform.h"
 #include "exports.h"
 
-char *find_suite(const char *root)
+struct chooser
 {
-    return find_built_file(root, "tests", "mallocspy_test.exe", NULL, 0);
+    const struct choice *choice;
+    struct impl ***impls;
+    size_t *nimpls;
+    struct strlist refusals;    /* each said once */
+};
+
+/* Where the system DLLs of arch are, as this process can read them. */
+static int system_directory(enum arch arch, char *dir, UINT size)
+{
+    UINT n;
+
+    if (arch == own_arch()) n = GetSystemDirectoryA(dir, size);
+    else if (arch == ARCH_I386) n = GetSystemWow64DirectoryA(dir, size);
+    else
+    {
+        /* a 32-bit process sees the 64-bit system32 as Sysnative */
+        n = GetWindowsDirectoryA(dir, size);
+        if (n && n + sizeof("\\Sysnative") <= size) strcat(dir, "\\Sysnative");
+        else n = 0;
+    }
+    return n && n < size ? 0 : -1;
 }
 
-/* Whether combase.dll is there and exports the six functions. */
-static int combase_usable(void)
+static int in_directory(const char *path, const char *dir)
 {
-    HMODULE module;
-    UINT mode = SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOOPENFILEERRORBOX);
-    size_t i;
-    int ok;
+    size_t n = strlen(dir);
 
-    module = LoadLibraryA("combase.dll");
-    SetErrorMode(mode);
-    if (!module) return 0;
-    for (i = 0, ok = 1; i < IMPLEMENTATION_EXPORT_COUNT; i++)
-        if (!GetProcAddress(module, implementation_exports[i])) ok = 0;
-    FreeLibrary(module);
-    return ok;
+    return n && !_strnicmp(path, dir, n) && (path[n] == '\\' || path[n] == '/');
 }
 
-static void impl_init(struct impl *impl, const char *key, const char *name)
+/* Finds name (a DLL without a path) where the loader of the suite's
+ * process looks for it: the suite's directory, the system directory of its
+ * architecture, the Windows directory, the current directory, PATH.
+ * Returns 0 with the file in path, or -1 with the places in looked. */
+static int find_bare(const char *name, const struct suite *suite, char *path, size_t size, char *looked,
+                     size_t looked_size)
 {
-    memset(impl, 0, sizeof(*impl));
-    snprintf(impl->key, sizeof(impl->key), "%s", key);
-    snprintf(impl->name, sizeof(impl->name), "%s", name);
+    struct strlist places = {0};
+    char dir[MAX_PATH], *env = getenv("PATH"), *file, *p;
+    size_t i, fixed;
+    int found = 0;
+
+    if (suite->path && path_basename(suite->path) > suite->path)
+        strlist_printf(&places, "%.*s", (int)(path_basename(suite->path) - suite->path - 1), suite->path);
+    if (!system_directory(suite->arch, dir, sizeof(dir))) strlist_add(&places, dir);
+    if (GetWindowsDirectoryA(dir, sizeof(dir))) strlist_add(&places, dir);
+    if (GetCurrentDirectoryA(sizeof(dir), dir)) strlist_add(&places, dir);
+    fixed = places.count;
+    for (p = env = xstrdup(env ? env : ""); (p = strtok(p, ";")); p = NULL) strlist_add(&places, p);
+    free(env);
+
+    /* as LoadLibrary does, a name without an extension is a .dll */
+    file = strchr(name, '.') ? xstrdup(name) : xsprintf("%s.dll", name);
+    for (i = 0; i < places.count && !found; i++)
+    {
+        size_t n = strlen(places.items[i]);
+        const char *sep = n && (places.items[i][n - 1] == '\\' || places.items[i][n - 1] == '/') ? "" : "\\";
+
+        snprintf(path, size, "%s%s%s", places.items[i], sep, file);
+        found = file_exists(path);
+    }
+    places.count = fixed;
+    p = strlist_join(&places, ", ");
+    snprintf(looked, looked_size, "%s or PATH", p);
+    free(p);
+    for (i = 0; i < places.count; i++) free(places.items[i]);
+    free(places.items);
+    free(file);
+    return found ? 0 : -1;
+}
+
+/* The architecture of the DLL file; -1 with "FILE: why not" in reason when
+ * it is no PE image or of a machine without a suite. */
+static int dll_arch(const char *file, enum arch *arch, char *reason, size_t size)
+{
+    char err[256];
+    WORD machine;
+
+    if (pe_machine(file, &machine, err, sizeof(err)))
+    {
+        snprintf(reason, size, "%s: %s", file, err);
+        return -1;
+    }
+    if (arch_of_machine(machine, arch))
+    {
+        snprintf(reason, size, "%s: a DLL for %s; conform.exe has suites for x86_64 and i386 only", file,
+                 machine_name(machine));
+        return -1;
+    }
+    return 0;
+}
+
+static int is_short_name(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+
+    return !_strnicmp(arg, name, n) && (!arg[n] || !_stricmp(arg + n, ".dll"));
+}
+
+/* Fills impl's name (the value of MALLOCSPY_IMPL), file (the DLL it stands
+ * for), arch and suite for the command-line name arg.  Returns 0, or -1
+ * with "WHAT: why it cannot be tested" in reason. */
+static int resolve(const struct choice *choice, const char *arg, struct impl *impl, char *reason, size_t size)
+{
+    char looked[2048], *ref = NULL;
+    enum arch arch = choice->arch;
+    struct suite *suite;
+
+    if (is_short_name(arg, "refole32"))
+    {
+        if (!(ref = find_refole32(choice->root, arch, looked, sizeof(looked))))
+        {
+            snprintf(reason, size, "refole32.dll (%s): not in %s", arch_name(arch), looked);
+            return -1;
+        }
+        arg = ref;
+    }
+    if (strpbrk(arg, "\\/"))
+    {
+        if (!GetFullPathNameA(arg, sizeof(impl->file), impl->file, NULL))
+            snprintf(impl->file, sizeof(impl->file), "%s", arg);
+        free(ref);
+        snprintf(impl->name, sizeof(impl->name), "%s", impl->file);
+        if (dll_arch(impl->file, &arch, reason, size)) return -1;
+        suite = &choice->suites[arch];
+        if (!suite_usable(suite))
+        {
+            snprintf(reason, size, "%s: an %s DLL, but %s", impl->file, arch_name(arch), suite->error);
+            return -1;
+        }
+    }
+    else
+    {
+        enum arch found;
+
+        if (is_short_name(arg, "ole32")) arg = "ole32.dll";
+        else if (is_short_name(arg, "combase")) arg = "combase.dll";
+        snprintf(impl->name, sizeof(impl->name), "%s", arg);
+        suite = &choice->suites[arch];
+        if (!suite_usable(suite))
+        {
+            snprintf(reason, size, "%s (%s): %s", arg, arch_name(arch), suite->error);
+            return -1;
+        }
+        if (find_bare(arg, suite, impl->file, sizeof(impl->file), looked, sizeof(looked)))
+        {
+            snprintf(reason, size, "%s (%s): not found in %s", arg, arch_name(arch), looked);
+            return -1;
+        }
+        if (dll_arch(impl->file, &found, reason, size)) return -1;
+        if (found != arch)
+        {
+            snprintf(reason, size, "%s (%s): %s is an %s DLL", arg, arch_name(arch), impl->file, arch_name(found));
+            return -1;
+        }
+    }
+    impl->arch = arch;
+    impl->suite = suite;
+    return 0;
+}
+
+/* Whether combase.dll of --arch's architecture is there and exports the six
+ * functions. */
+static int combase_usable(const struct choice *choice)
+{
+    char file[MAX_PATH], looked[2048];
+
+    return !find_bare("combase.dll", &choice->suites[choice->arch], file, sizeof(file), looked, sizeof(looked))
+           && pe_exports_all(file, implementation_exports, IMPLEMENTATION_EXPORT_COUNT);
 }
 
 /* "wine-builtin" when the DLL file is one of Wine's (builtin DLLs carry
@@ -43,22 +196,14 @@ static void impl_init(struct impl *impl, const char *key, const char *name)
  * placeholder DLL"), "native" for a Windows system DLL, else "". */
 void impl_detect_kind(struct impl *impl)
 {
-    char path[MAX_PATH], sysdir[MAX_PATH], header[4096];
-    const char *file = impl->path[0] ? impl->path : impl->name;
+    char sysdir[MAX_PATH], archdir[MAX_PATH], header[4096];
     DWORD got = 0;
     HANDLE h;
-    UINT n;
 
     impl->kind[0] = 0;
-    n = GetSystemDirectoryA(sysdir, sizeof(sysdir));
-    if (!strpbrk(file, "\\/"))
-    {
-        snprintf(path, sizeof(path), "%s\\%s", sysdir, file);
-        if (!file_exists(path) && !SearchPathA(NULL, file, NULL, sizeof(path), path, NULL)) return;
-    }
-    else snprintf(path, sizeof(path), "%s", file);
-
-    h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+    if (!GetSystemDirectoryA(sysdir, sizeof(sysdir))) sysdir[0] = 0;
+    if (system_directory(impl->arch, archdir, sizeof(archdir))) archdir[0] = 0;
+    h = CreateFileA(impl->file, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                     OPEN_EXISTING, 0, NULL);
     if (h != INVALID_HANDLE_VALUE)
     {
@@ -67,101 +212,109 @@ void impl_detect_kind(struct impl *impl)
     }
     if (is_wine_dll(header, got))
         snprintf(impl->kind, sizeof(impl->kind), "wine-builtin");
-    else if (n && !_strnicmp(path, sysdir, n) && (path[n] == '\\' || path[n] == '/'))
+    else if (in_directory(impl->file, sysdir) || in_directory(impl->file, archdir))
         snprintf(impl->kind, sizeof(impl->kind), wine_version() ? "native-in-wine" : "native");
 }
 
-/* "ole32 10.0.17134.1 wine-builtin", "refole32 1.0.0.0", ... */
+/* "ole32 10.0.17134.1 wine-builtin", "refole32 1.0.0.0", and for an
+ * architecture other than conform.exe's "refole32 1.0.0.0 i386". */
 void impl_make_label(struct impl *impl)
 {
     char base[MAX_PATH], *dot;
 
     snprintf(base, sizeof(base), "%s", path_basename(impl->path[0] ? impl->path : impl->name));
     if ((dot = strrchr(base, '.')) && !_stricmp(dot, ".dll")) *dot = 0;
-    snprintf(impl->label, sizeof(impl->label), "%s%s%s%s%s", base,
+    snprintf(impl->label, sizeof(impl->label), "%s%s%s%s%s%s%s", base,
              impl->version[0] ? " " : "", impl->version,
-             impl->kind[0] ? " " : "", impl->kind);
+             impl->kind[0] ? " " : "", impl->kind,
+             impl->arch != own_arch() ? " " : "", impl->arch != own_arch() ? arch_name(impl->arch) : "");
 }
 
-static char *lowercase_key(const char *name)
+/* The column name: the DLL's name in lower case without ".dll", with the
+ * architecture when it is not conform.exe's ("ole32-i386"). */
+static char *make_key(const char *arg, const struct impl *impl)
 {
-    char *key = xstrdup(path_basename(name)), *p;
+    char *key = xstrdup(is_short_name(arg, "refole32") ? "refole32" : path_basename(impl->name)), *p;
 
     if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
     for (p = key; *p; p++)
         if (*p >= 'A' && *p <= 'Z') *p += 'a' - 'A';
+    if (impl->arch != own_arch())
+    {
+        p = xsprintf("%s-%s", key, arch_name(impl->arch));
+        free(key);
+        key = p;
+    }
     return key;
 }
 
-/* Finds the implementation for a command-line name, adding it if needed. */
-static struct impl *find_or_add(struct impl ***impls, size_t *n, const char *arg, const char *root, int *err)
+/* The implementation for a command-line name, added if needed; NULL when
+ * it cannot be tested (said on stderr, once per reason). */
+static struct impl *add(struct chooser *c, const char *arg)
 {
-    char full[MAX_PATH], *key, *dll;
+    struct impl candidate, *impl;
+    char reason[4096], *key;
     size_t i;
-    struct impl *impl;
 
-    if (!_stricmp(arg, "ole32") || !_stricmp(arg, "ole32.dll")) dll = xstrdup("ole32.dll");
-    else if (!_stricmp(arg, "combase") || !_stricmp(arg, "combase.dll")) dll = xstrdup("combase.dll");
-    else if (!_stricmp(arg, "refole32") || !_stricmp(arg, "refole32.dll"))
+    memset(&candidate, 0, sizeof(candidate));
+    if (resolve(c->choice, arg, &candidate, reason, sizeof(reason)))
     {
-        if (!(dll = find_refole32(root, NULL, 0)))
-        {
-            fprintf(stderr, "conform: refole32.dll not found (beside conform.exe or in ROOT\\dlls\\refole32)\n");
-            *err = 1;
-            return NULL;
-        }
+        if (strlist_add_unique_sorted(&c->refusals, reason)) fprintf(stderr, "conform: %s; not tested\n", reason);
+        return NULL;
     }
-    else if (strpbrk(arg, "\\/") && GetFullPathNameA(arg, sizeof(full), full, NULL)) dll = xstrdup(full);
-    else dll = xstrdup(arg);
-
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->name, dll))
+    for (i = 0; i < *c->nimpls; i++)
+        if (!_stricmp((*c->impls)[i]->name, candidate.name) && (*c->impls)[i]->arch == candidate.arch)
+            return (*c->impls)[i];
+    key = make_key(arg, &candidate);
+    for (i = 0; i < *c->nimpls; i++)
+        if (!_stricmp((*c->impls)[i]->key, key))
         {
-            free(dll);
-            return (*impls)[i];
-        }
-    if (!_stricmp(arg, "refole32")) key = xstrdup("refole32");
-    else key = lowercase_key(dll);
-    for (i = 0; i < *n; i++)
-        if (!_stricmp((*impls)[i]->key, key))
-        {
-            char *k = xsprintf("%s-%u", key, (unsigned)*n + 1);
+            char *k = xsprintf("%s-%u", key, (unsigned)*c->nimpls + 1);
             free(key);
             key = k;
             break;
         }
-    impl = xmalloc(sizeof(*impl));
-    impl_init(impl, key, dll);
-    *impls = xrealloc(*impls, (*n + 1) * sizeof(**impls));
-    (*impls)[(*n)++] = impl;
+    snprintf(candidate.key, sizeof(candidate.key), "%s", key);
     free(key);
-    free(dll);
+    impl = xmalloc(sizeof(*impl));
+    *impl = candidate;
+    *c->impls = xrealloc(*c->impls, (*c->nimpls + 1) * sizeof(**c->impls));
+    (*c->impls)[(*c->nimpls)++] = impl;
     return impl;
 }
 
-/* The implementations to run, in column order: unless only, ole32, combase
- * (when usable) and refole32 (when found); then each of names, where
- * (*targets)[i] is the one names->items[i] stands for.  Returns 0, or -1
- * when one cannot be had (said on stderr). */
-int choose_impls(const char *root, int only, int quiet, const struct strlist *names, struct impl ***impls,
-                 size_t *nimpls, struct impl ***targets)
+/* The implementations to run, in column order: unless choice->only, ole32,
+ * combase (when usable) and refole32 (when found), of --arch's
+ * architecture; then each of the names, where (*targets)[i] is the one
+ * names->items[i] stands for, NULL when it was refused.  *refused counts
+ * the refusals.  Returns 0, or -1 when none is left (said on stderr). */
+int choose_impls(const struct choice *choice, struct impl ***impls, size_t *nimpls, struct impl ***targets,
+                 size_t *refused)
 {
-    int err = 0;
+    struct chooser c;
     size_t i;
 
-    if (!only)
+    memset(&c, 0, sizeof(c));
+    c.choice = choice;
+    c.impls = impls;
+    c.nimpls = nimpls;
+    if (!choice->only)
     {
-        char *ref = find_refole32(root, NULL, 0);
+        char looked[2048], *ref = find_refole32(choice->root, choice->arch, looked, sizeof(looked));
 
-        find_or_add(impls, nimpls, "ole32", root, &err);
-        if (combase_usable()) find_or_add(impls, nimpls, "combase", root, &err);
-        if (ref) find_or_add(impls, nimpls, "refole32", root, &err);
-        else if (!quiet) fprintf(stderr, "conform: refole32.dll not found; not tested\n");
+        add(&c, "ole32");
+        if (combase_usable(choice)) add(&c, "combase");
+        if (ref) add(&c, "refole32");
+        else if (!choice->quiet)
+            fprintf(stderr, "conform: refole32.dll (%s) is not in %s; not tested\n", arch_name(choice->arch),
+                    looked);
         free(ref);
     }
-    *targets = xmalloc((names->count + 1) * sizeof(**targets));
-    for (i = 0; i < names->count; i++) (*targets)[i] = find_or_add(impls, nimpls, names->items[i], root, &err);
-    if (err) return -1;
+    *targets = xmalloc((choice->names->count + 1) * sizeof(**targets));
+    for (i = 0; i < choice->names->count; i++) (*targets)[i] = add(&c, choice->names->items[i]);
+    *refused = c.refusals.count;
+    for (i = 0; i < c.refusals.count; i++) free(c.refusals.items[i]);
+    free(c.refusals.items);
     if (!*nimpls)
     {
         fprintf(stderr, "conform: no implementation to test\n");

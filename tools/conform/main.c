@@ -3,7 +3,8 @@
  * work (run, collect, print, compare with baselines, write reports).
  *
  * Exit code: 0 done (and every baseline matched), 1 a baseline differs,
- * 2 usage or setup error (no suite, unreadable baseline, ...).
+ * 2 usage or setup error (an implementation that cannot be tested, no
+ * suite, unreadable baseline, ...).
  */
 
 #include "conform.h"
@@ -16,13 +17,20 @@ static const char usage_text[] =
     "and prints a matrix of per-behaviour results.\n"
     "\n"
     "Implementations: ole32.dll, combase.dll (when it exports the six functions) and\n"
-    "refole32.dll, plus every DLL named on the command line.\n"
+    "refole32.dll, plus every DLL named on the command line.  A DLL that cannot be\n"
+    "tested (no such file, not a PE image, no suite for its architecture) is named on\n"
+    "stderr before anything runs, and the exit code is 2.\n"
     "  --only               run only the implementations named on the command line\n"
     "  --impl NAME          name an implementation (ole32, combase, refole32, or a DLL);\n"
     "                       the following --baseline / --write-baseline apply to it\n"
+    "  --arch x86_64|i386   architecture of the defaults and of the DLLs named without\n"
+    "                       a path (default: conform.exe's own); a DLL named by its\n"
+    "                       path is of the architecture its PE header says\n"
     "  --baseline FILE      compare with saved expectations; exit 1 on a difference\n"
     "  --write-baseline FILE  save this run's results as a baseline\n"
-    "  --suite PATH         the suite (default: beside conform.exe, or ROOT\\tests)\n"
+    "  --suite PATH         the suite for the architecture of PATH (default: beside\n"
+    "                       conform.exe, i386\\ beside it for i386, or ROOT\\tests,\n"
+    "                       ROOT\\tests\\i386)\n"
     "  --root DIR           project root (default: two levels above conform.exe)\n"
     "  -j, --jobs N         processes run at once (default 2)\n"
     "  --timeout SECONDS    time limit of one test process (default 30)\n"
@@ -50,6 +58,7 @@ struct settings
     struct attach *attaches;        /* --baseline and --write-baseline, in order */
     size_t nattaches;
     enum colour_mode colour;
+    enum arch arch;
     int help, only, differ, jobs, list_catalogue;
     unsigned timeout_s;
 };
@@ -154,6 +163,7 @@ static int parse_options(int argc, char **argv, struct settings *set)
 
     memset(set, 0, sizeof(*set));
     set->colour = COLOUR_AUTO;
+    set->arch = own_arch();
     set->jobs = 2;
     set->timeout_s = 30;
     for (i = 1; i < argc; i++)
@@ -181,6 +191,17 @@ static int parse_options(int argc, char **argv, struct settings *set)
             set->timeout_s = (unsigned)number;
         }
         else if (!strcmp(a, "--only")) set->only = 1;
+        else if (!strcmp(a, "--arch"))
+        {
+            if (!(value = option_value(argc, argv, &i))) return -1;
+            if (!strcmp(value, "x86_64")) set->arch = ARCH_X86_64;
+            else if (!strcmp(value, "i386")) set->arch = ARCH_I386;
+            else
+            {
+                fprintf(stderr, "conform: --arch %s: the architectures are x86_64 and i386\n", value);
+                return -1;
+            }
+        }
         else if (!strcmp(a, "--impl"))
         {
             if (!(value = option_value(argc, argv, &i))) return -1;
@@ -240,6 +261,7 @@ static int baselines(const struct settings *set, struct run *run, struct impl **
         struct impl *impl = a->target < 0 ? run->impls[0] : targets[a->target];
         struct baseline_check *check = &run->checks[run->nchecks];
 
+        if (!impl) continue;    /* refused before the run, and said so */
         if (a->write)
         {
             if (baseline_write(run, impl, a->file))
@@ -285,12 +307,12 @@ static int write_reports(const struct run *run, const char *dir)
 
 int main(int argc, char **argv)
 {
-    struct strlist tests = {0}, errors = {0};
+    struct strlist errors = {0};
     struct impl **impls = NULL, **targets;
+    struct suite suites[ARCH_COUNT];
     struct settings set;
-    size_t nimpls = 0, i;
-    char msg[1024], full[MAX_PATH];
-    char *suite;
+    struct choice choice;
+    size_t nimpls = 0, refused, i;
     struct run run;
     int status;
 
@@ -313,36 +335,31 @@ int main(int argc, char **argv)
     }
     if (set.parse_file) return parse_mode(set.parse_file, set.parse_status);
 
-    if (choose_impls(set.root, set.only, quiet, &set.names, &impls, &nimpls, &targets)) return 2;
-    for (i = 0; i < set.nattaches; i++)
-        if (set.attaches[i].target < 0 && nimpls != 1)
-        {
-            fprintf(stderr, "conform: %s: say which implementation it is for (--impl NAME before it)\n",
-                    set.attaches[i].file);
-            return 2;
-        }
-    if (set.suite) suite = xstrdup(GetFullPathNameA(set.suite, sizeof(full), full, NULL) ? full : set.suite);
-    else if (!(suite = find_suite(set.root)))
-    {
-        fprintf(stderr, "conform: mallocspy_test.exe not found beside conform.exe or in ROOT\\tests; "
-                        "use --suite PATH\n");
-        return 2;
-    }
     /* Level 2 makes the suite print "ID: reached" as it enters each
      * behaviour: Wine's "Test succeeded" lines name no behaviour. */
     SetEnvironmentVariableA("WINETEST_REPORT_SUCCESS", NULL);
     SetEnvironmentVariableA("WINETEST_COLOR", "0");
     SetEnvironmentVariableA("WINETEST_DEBUG", "2");
-    if (run_list_tests(suite, set.timeout_s * 1000, &tests, msg, sizeof(msg)))
-    {
-        fprintf(stderr, "conform: %s\n", msg);
-        return 2;
-    }
+    if (suites_find(suites, set.suite, set.root, set.timeout_s * 1000)) return 2;
+    memset(&choice, 0, sizeof(choice));
+    choice.root = set.root;
+    choice.arch = set.arch;
+    choice.only = set.only;
+    choice.quiet = quiet;
+    choice.names = &set.names;
+    choice.suites = suites;
+    if (choose_impls(&choice, &impls, &nimpls, &targets, &refused)) return 2;
+    for (i = 0; i < set.nattaches; i++)
+        if (set.attaches[i].target < 0 && nimpls + refused != 1)
+        {
+            fprintf(stderr, "conform: %s: say which implementation it is for (--impl NAME before it)\n",
+                    set.attaches[i].file);
+            return 2;
+        }
     stderr_is_terminal = is_terminal(GetStdHandle(STD_ERROR_HANDLE));
-    run_all(impls, nimpls, suite, &tests, set.jobs, set.timeout_s * 1000, progress);
+    run_all(impls, nimpls, set.jobs, set.timeout_s * 1000, progress);
 
     memset(&run, 0, sizeof(run));
-    run.suite = suite;
     run.wine = wine_version();
     run.impls = impls;
     run.nimpls = nimpls;
@@ -359,6 +376,8 @@ int main(int argc, char **argv)
 
     status = baselines(&set, &run, targets);
     if (set.out_dir && write_reports(&run, set.out_dir)) status = 2;
+    /* the run was not the one asked for: some implementation is missing */
+    if (refused) status = 2;
     fflush(stdout);
     return status;
 }

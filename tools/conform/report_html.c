@@ -63,16 +63,22 @@ static void cell(FILE *f, const struct row *row, const struct impl *impl)
 int report_html(const struct run *run, const char *path)
 {
     FILE *f = fopen(path, "wb");
+    const struct suite *suites[ARCH_COUNT];
+    size_t nsuites = run_suites(run, suites), i, j;
     const char *group = "";
-    size_t i, j;
     static const enum status total_rows[] = { ST_PASS, ST_FAIL, ST_OBSERVED, ST_SKIP, ST_CRASH, ST_TIMEOUT,
                                               ST_MISSING };
 
     if (!f) return -1;
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<title>mallocspy conformance</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
-    fprintf(f, "<h1>mallocspy conformance</h1>\n<p>Suite: ");
-    html(f, run->suite);
+    fprintf(f, "<h1>mallocspy conformance</h1>\n<p>");
+    for (i = 0; i < nsuites; i++)
+    {
+        fprintf(f, "%s", i ? ", " : "Suite: ");
+        html(f, suites[i]->path);
+        fprintf(f, " (%s)", arch_name(suites[i]->arch));
+    }
     if (run->wine)
     {
         fprintf(f, "; Wine ");
@@ -87,7 +93,7 @@ int report_html(const struct run *run, const char *path)
         html(f, impl->key);
         fprintf(f, "</b>: ");
         html(f, impl->label);
-        fprintf(f, " (");
+        fprintf(f, " (%s: ", arch_name(impl->arch));
         html(f, impl->path[0] ? impl->path : impl->name);
         fprintf(f, ")");
         if (impl->load_error[0])

@@ -24,6 +24,8 @@ static void implementation(FILE *f, const struct run *run, const struct impl *im
     json_string(f, impl->key);
     fprintf(f, ",\n      \"name\": ");
     json_string(f, impl->name);
+    fprintf(f, ",\n      \"arch\": \"%s\",\n      \"suite\": ", arch_name(impl->arch));
+    json_string(f, impl->suite->path);
     fprintf(f, ",\n      \"path\": ");
     json_string(f, impl->path[0] ? impl->path : NULL);
     fprintf(f, ",\n      \"version\": ");
@@ -109,8 +111,8 @@ int report_json(const struct run *run, const char *path)
     size_t i, j;
 
     if (!f) return -1;
-    fprintf(f, "{\n  \"schema_version\": 1,\n  \"generator\": \"conform.exe %s\",\n  \"suite\": ", CONFORM_VERSION);
-    json_string(f, run->suite);
+    fprintf(f, "{\n  \"schema_version\": 2,\n  \"generator\": \"conform.exe %s\",\n  \"suite\": ", CONFORM_VERSION);
+    json_string(f, run->impls[0]->suite->path);
     fprintf(f, ",\n  \"wine_version\": ");
     json_string(f, run->wine);
     fprintf(f, ",\n  \"timeout_seconds\": %u,\n  \"implementations\": [\n", run->timeout_s);

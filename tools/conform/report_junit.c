@@ -69,7 +69,8 @@ int report_junit(const struct run *run, const char *path)
                 c[ST_FAIL], c[ST_CRASH] + c[ST_TIMEOUT], c[ST_SKIP] + c[ST_MISSING] + c[ST_NONE]);
         fprintf(f, "    <properties>\n      <property name=\"label\" value=\"");
         xml_string(f, impl->label);
-        fprintf(f, "\"/>\n      <property name=\"path\" value=\"");
+        fprintf(f, "\"/>\n      <property name=\"arch\" value=\"%s\"/>", arch_name(impl->arch));
+        fprintf(f, "\n      <property name=\"path\" value=\"");
         xml_string(f, impl->path[0] ? impl->path : impl->name);
         fprintf(f, "\"/>\n");
         if (impl->load_error[0])

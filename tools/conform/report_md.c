@@ -18,19 +18,22 @@ static void md(FILE *f, const char *s)
 int report_markdown(const struct run *run, const char *path)
 {
     FILE *f = fopen(path, "wb");
-    size_t i, j, t;
+    const struct suite *suites[ARCH_COUNT];
+    size_t nsuites = run_suites(run, suites), i, j, t;
 
     if (!f) return -1;
-    fprintf(f, "# mallocspy conformance\n\nSuite: `%s`", run->suite);
+    fprintf(f, "# mallocspy conformance\n\n");
+    for (i = 0; i < nsuites; i++)
+        fprintf(f, "%s `%s` (%s)", i ? "," : "Suite:", suites[i]->path, arch_name(suites[i]->arch));
     if (run->wine) fprintf(f, ", Wine %s", run->wine);
-    fprintf(f, "\n\n| Column | Implementation | Path |\n|---|---|---|\n");
+    fprintf(f, "\n\n| Column | Implementation | Architecture | Path |\n|---|---|---|---|\n");
     for (j = 0; j < run->nimpls; j++)
     {
         const struct impl *impl = run->impls[j];
 
         fprintf(f, "| %s | ", impl->key);
         md(f, impl->label);
-        fprintf(f, " | ");
+        fprintf(f, " | %s | ", arch_name(impl->arch));
         md(f, impl->path[0] ? impl->path : impl->name);
         fprintf(f, " |\n");
     }

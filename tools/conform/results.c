@@ -298,3 +298,21 @@ void impl_totals(const struct run *run, const struct impl *impl, unsigned counts
     memset(counts, 0, sizeof(unsigned) * (ST_MISSING + 1));
     for (i = 0; i < run->nrows; i++) counts[cell_status(impl, run->rows[i].id)]++;
 }
+
+/* The suites the implementations ran with, in column order, each once;
+ * returns how many. */
+size_t run_suites(const struct run *run, const struct suite *suites[ARCH_COUNT])
+{
+    size_t n = 0, i, j;
+
+    for (i = 0; i < run->nimpls; i++)
+    {
+        const struct suite *suite = run->impls[i]->suite;
+        int seen = 0;
+
+        for (j = 0; j < n; j++)
+            if (suites[j] == suite) seen = 1;
+        if (!seen) suites[n++] = suite;
+    }
+    return n;
+}

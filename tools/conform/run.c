@@ -1,7 +1,8 @@
 /*
  * Running the suite: one child process per (implementation, test), N at a
- * time, each with MALLOCSPY_IMPL set and its stdout+stderr read through a
- * pipe, killed when it runs past the time limit.
+ * time, each of the suite of the implementation's architecture, with
+ * MALLOCSPY_IMPL set and its stdout+stderr read through a pipe, killed when
+ * it runs past the time limit.
  *
  * Handles: the pipe's write end is made inheritable only while the child is
  * created, under a lock, so that a child never inherits another child's pipe.
@@ -163,12 +164,17 @@ int run_list_tests(const char *suite, DWORD timeout_ms, struct strlist *tests, c
     return 0;
 }
 
+struct job
+{
+    struct impl *impl;
+    size_t index;               /* of impl, in column order */
+    size_t test;
+};
+
 struct pool
 {
-    struct impl **impls;
-    size_t nimpls;
-    const char *suite;
-    const struct strlist *tests;
+    struct job *jobs;
+    size_t njobs, nimpls;
     DWORD timeout_ms;
     progress_func progress;
     volatile LONG next;
@@ -178,51 +184,56 @@ struct pool
 static DWORD WINAPI worker(void *arg)
 {
     struct pool *pool = arg;
-    size_t total = pool->nimpls * pool->tests->count;
 
     for (;;)
     {
-        size_t job = (size_t)InterlockedIncrement(&pool->next) - 1, i, t;
+        size_t j = (size_t)InterlockedIncrement(&pool->next) - 1;
         struct impl *impl;
         struct testrun *tr;
 
-        if (job >= total) break;
-        i = job / pool->tests->count;
-        t = job % pool->tests->count;
-        impl = pool->impls[i];
-        tr = &impl->runs[t];
-        run_process(pool->suite, pool->tests->items[t], impl->name, pool->timeout_ms, tr);
+        if (j >= pool->njobs) break;
+        impl = pool->jobs[j].impl;
+        tr = &impl->runs[pool->jobs[j].test];
+        run_process(impl->suite->path, tr->name, impl->name, pool->timeout_ms, tr);
         EnterCriticalSection(&pool->progress_lock);
         if (!impl->path[0] && tr->output)
             parse_implementation_line(tr->output, tr->output_len, impl->path, sizeof(impl->path),
                                       impl->version, sizeof(impl->version));
         impl->done++;
-        if (pool->progress) pool->progress(impl, i, pool->nimpls, pool->tests->count);
+        if (pool->progress) pool->progress(impl, pool->jobs[j].index, pool->nimpls, impl->nruns);
         LeaveCriticalSection(&pool->progress_lock);
     }
     return 0;
 }
 
-void run_all(struct impl **impls, size_t nimpls, const char *suite, const struct strlist *tests,
-             int jobs, DWORD timeout_ms, progress_func progress)
+/* Runs every test of each implementation's suite, jobs processes at once. */
+void run_all(struct impl **impls, size_t nimpls, int jobs, DWORD timeout_ms, progress_func progress)
 {
     struct pool pool;
     HANDLE threads[64];
     size_t i, t;
     int n;
 
+    memset(&pool, 0, sizeof(pool));
+    for (i = 0; i < nimpls; i++) pool.njobs += impls[i]->suite->tests.count;
+    pool.jobs = xmalloc((pool.njobs + 1) * sizeof(*pool.jobs));
+    pool.njobs = 0;
     for (i = 0; i < nimpls; i++)
     {
+        const struct strlist *tests = &impls[i]->suite->tests;
+
         impls[i]->nruns = tests->count;
-        impls[i]->runs = xmalloc(tests->count * sizeof(struct testrun));
+        impls[i]->runs = xmalloc((tests->count + 1) * sizeof(struct testrun));
         memset(impls[i]->runs, 0, tests->count * sizeof(struct testrun));
-        for (t = 0; t < tests->count; t++) impls[i]->runs[t].name = xstrdup(tests->items[t]);
+        for (t = 0; t < tests->count; t++)
+        {
+            impls[i]->runs[t].name = xstrdup(tests->items[t]);
+            pool.jobs[pool.njobs].impl = impls[i];
+            pool.jobs[pool.njobs].index = i;
+            pool.jobs[pool.njobs++].test = t;
+        }
     }
-    memset(&pool, 0, sizeof(pool));
-    pool.impls = impls;
     pool.nimpls = nimpls;
-    pool.suite = suite;
-    pool.tests = tests;
     pool.timeout_ms = timeout_ms;
     pool.progress = progress;
     InitializeCriticalSection(&pool.progress_lock);
@@ -234,4 +245,5 @@ void run_all(struct impl **impls, size_t nimpls, const char *suite, const struct
     WaitForMultipleObjects(n, threads, TRUE, INFINITE);
     while (n--) CloseHandle(threads[n]);
     DeleteCriticalSection(&pool.progress_lock);
+    free(pool.jobs);
 }

@@ -5,6 +5,7 @@
  *   mutate DEFINITIONS --list SOURCE     one line per entry:
  *                                        NAME<TAB>KIND<TAB>CATEGORY<TAB>NOTE
  *                                        [<TAB>equivalent: REASON]
+ *                                        [<TAB>changes: ID ID ...]
  *   mutate DEFINITIONS NAME SOURCE OUT   apply entry NAME to SOURCE, write OUT
  *
  * A definitions file holds entries like this:
@@ -17,12 +18,17 @@
  *   the text that replaces it
  *   >>>
  *
- * KIND says what the suite must make of the change.  The one kind so far
- * is "mutant": a seeded defect, which the suite must catch (tools/mutants/run
- * decides that from the kind).  An entry may have several <<< === >>>
- * replacements.  A line "? reason" marks a mutant that is equivalent to the
- * reference by design.  Lines starting with # outside a replacement are
- * comments.
+ * KIND says what the suite must make of the change (tools/mutants/run
+ * decides from it):
+ *   mutant   a seeded defect, which the suite must catch.  A line
+ *            "? reason" marks one that is equivalent to the reference by
+ *            design.
+ *   legal    a legal variant: it differs from the reference only where the
+ *            documentation leaves the behaviour open, so the suite must
+ *            pass it.  A line "= ID ID ..." names the undefined rows whose
+ *            observation it changes.
+ * An entry may have several <<< === >>> replacements.  Lines starting with
+ * # outside a replacement are comments.
  *
  * The original text is the lines between <<< and ===, joined by line
  * breaks; the break after the last line is not part of it, so the text
@@ -185,13 +191,16 @@ static void replace_once(struct source *s, const struct buffer *from, const stru
 
 static int known_kind(const char *kind)
 {
-    return !strcmp(kind, "mutant");
+    return !strcmp(kind, "mutant") || !strcmp(kind, "legal");
 }
 
 static void print_entry(const char *name, const char *kind, const char *category, const char *note,
-                        const char *equivalent)
+                        const char *equivalent, const char *changes)
 {
-    printf("%s\t%s\t%s\t%s%s%s\n", name, kind, category, note, *equivalent ? "\tequivalent: " : "", equivalent);
+    printf("%s\t%s\t%s\t%s", name, kind, category, note);
+    if (*equivalent) printf("\tequivalent: %s", equivalent);
+    if (!strcmp(kind, "legal")) printf("\tchanges: %s", changes);
+    printf("\n");
 }
 
 /* Walks the definitions.  With want == NULL lists them, checking each
@@ -199,7 +208,7 @@ static void print_entry(const char *name, const char *kind, const char *category
  * and returns 1 if it was found. */
 static int walk(char *defs, const char *want, struct source *source)
 {
-    char name[128] = "", kind[32] = "", category[64] = "", note[512] = "", equivalent[512] = "";
+    char name[128] = "", kind[32] = "", category[64] = "", note[512] = "", equivalent[512] = "", changes[512] = "";
     int found = 0, in_want = 0;
     char *line, *pos = defs;
 
@@ -207,15 +216,24 @@ static int walk(char *defs, const char *want, struct source *source)
     {
         if (line[0] == '@')
         {
-            if (!want && *name) print_entry(name, kind, category, note, equivalent);
-            *note = *equivalent = 0;
+            if (!want && *name) print_entry(name, kind, category, note, equivalent, changes);
+            *note = *equivalent = *changes = 0;
             if (sscanf(line, "@ %31s %127s %63s", kind, name, category) != 3) die("malformed entry header", line);
-            if (!known_kind(kind)) die("unknown kind of entry (the one kind is \"mutant\")", line);
+            if (!known_kind(kind)) die("unknown kind of entry (\"mutant\" or \"legal\")", line);
             in_want = want && !strcmp(name, want);
             found |= in_want;
         }
         else if (line[0] == '!') snprintf(note, sizeof(note), "%s", line + 2);
-        else if (line[0] == '?') snprintf(equivalent, sizeof(equivalent), "%s", line + 2);
+        else if (line[0] == '?')
+        {
+            if (strcmp(kind, "mutant")) die("only a mutant can be marked equivalent", name);
+            snprintf(equivalent, sizeof(equivalent), "%s", line + 2);
+        }
+        else if (line[0] == '=' && line[1] == ' ')
+        {
+            if (strcmp(kind, "legal")) die("only a legal variant names the rows it changes", name);
+            snprintf(changes, sizeof(changes), "%s", line + 2);
+        }
         else if (!strcmp(line, "<<<"))
         {
             struct buffer from, to;
@@ -230,7 +248,7 @@ static int walk(char *defs, const char *want, struct source *source)
             free(to.data);
         }
     }
-    if (!want && *name) print_entry(name, kind, category, note, equivalent);
+    if (!want && *name) print_entry(name, kind, category, note, equivalent, changes);
     return found;
 }
 
