@@ -45,7 +45,7 @@
 #include "implementation.h"
 
 #define MAX_IMPLS 12
-#define MAX_REPS 15
+#define MAX_REPS 101
 #define MAX_RESULTS 512
 #define BLOCK_SIZE 32
 #define GROW_SIZE 1024

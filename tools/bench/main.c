@@ -7,7 +7,7 @@
 /* The implementations every run has besides those named: the three raw
  * heaps, ole32, refole32 and MALLOCSPY_IMPL. */
 #define MAX_EXTRA (MAX_IMPLS - 6)
-#define DEFAULT_REPS 15
+#define DEFAULT_REPS 31
 #define DEFAULT_THREAD_REPS 101
 
 const char tool_name[] = "bench";

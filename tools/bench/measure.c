@@ -161,28 +161,29 @@ static unsigned long calibrate(struct result *r, LONGLONG target)
     return (unsigned long)scaled;
 }
 
-/* One repetition: the fastest of SUBRUNS runs, in ns per iteration, or
- * -1 when an operation failed. */
-static double repetition(struct result *r)
+/* One short run of r inside a repetition, keeping the fastest in *best. */
+static void subrun(struct result *r, LONGLONG *best)
 {
-    LONGLONG t, best = -1;
-    int i;
+    LONGLONG t;
 
-    for (i = 0; i < SUBRUNS; i++)
+    if (r->skip[0]) return;
+    if ((t = time_op(r, r->iters)) < 0)
     {
-        if ((t = time_op(r, r->iters)) < 0) return -1.0;
-        if (best < 0 || t < best) best = t;
+        snprintf(r->skip, sizeof(r->skip), "failed: %s", r->b->error);
+        return;
     }
-    return ticks_to_ns(best) / (double)r->iters;
+    if (*best < 0 || t < *best) *best = t;
 }
 
 /* One point (same operation, same live count) for several implementations:
- * calibrate each, then repetition by repetition, every implementation in
- * turn, so that a disturbance hits all of them alike. */
+ * calibrate each, then repetitions.  Within a repetition the implementations
+ * take turns short run by short run, each turn starting one further along,
+ * so that a disturbance of a few runs, or the order, touches all of them
+ * alike; a repetition of each is the fastest of its SUBRUNS runs. */
 static void measure_group(struct result **group, int n)
 {
-    LONGLONG target = ms_to_ticks(opt.rep_ms / SUBRUNS);
-    int i, rep;
+    LONGLONG target = ms_to_ticks(opt.rep_ms / SUBRUNS), best[MAX_IMPLS];
+    int i, k, rep, sub;
 
     for (i = 0; i < n; i++)
         if (!group[i]->skip[0] && !(group[i]->iters = calibrate(group[i], target)))
@@ -190,19 +191,15 @@ static void measure_group(struct result **group, int n)
 
     for (rep = 0; rep < opt.reps; rep++)
     {
-        for (i = 0; i < n; i++)
-        {
-            struct result *r = group[i];
-            double ns;
-
-            if (r->skip[0]) continue;
-            if ((ns = repetition(r)) < 0)
+        for (i = 0; i < n; i++) best[i] = -1;
+        for (sub = 0; sub < SUBRUNS; sub++)
+            for (k = 0; k < n; k++)
             {
-                snprintf(r->skip, sizeof(r->skip), "failed: %s", r->b->error);
-                continue;
+                i = (k + sub) % n;
+                subrun(group[i], &best[i]);
             }
-            r->ns[r->nreps++] = ns;
-        }
+        for (i = 0; i < n; i++)
+            if (!group[i]->skip[0]) group[i]->ns[group[i]->nreps++] = ticks_to_ns(best[i]) / (double)group[i]->iters;
     }
     for (i = 0; i < n; i++)
     {
