@@ -16,6 +16,7 @@
 /* How long one behaviour may take: well under the 30 s that conform.exe
  * and the mutant harness allow a whole test. */
 #define BEHAVIOUR_TIME_LIMIT 15000
+#define CHILD_TIME_LIMIT (BEHAVIOUR_TIME_LIMIT + 5000)
 
 static const struct behaviour *current;    /* the behaviour being run */
 static volatile LONG tainted;              /* see taint_process() */
@@ -107,11 +108,15 @@ static void report_abort(const struct behaviour *b, const char *what)
 
 static void run_here(const struct behaviour *b)
 {
-    DWORD exception = 0, code = 0;
+    /* Static: a thread that timed out keeps running, and if it crashes
+     * later its guard still writes here, after this frame is gone. */
+    static DWORD exception;
+    DWORD code = 0;
     char what[64];
     HANDLE thread;
 
     current = b;
+    exception = 0;
     if (!(thread = start_guarded(behaviour_thread, (void *)b, &exception)))
     {
         winetest_push_context("%s", b->id);
@@ -123,7 +128,8 @@ static void run_here(const struct behaviour *b)
     {
         /* it may hold the implementation's lock: leave it be */
         taint_process();
-        report_abort(b, "timed out: no result within 15 s (deadlock?)");
+        snprintf(what, sizeof(what), "timed out: no result within %u s (deadlock?)", BEHAVIOUR_TIME_LIMIT / 1000);
+        report_abort(b, what);
     }
     else if (GetExitCodeThread(thread, &code) && code == GUARD_CRASHED)
     {
@@ -143,6 +149,7 @@ static void run_in_child(const struct behaviour *b, unsigned int index)
     PROCESS_INFORMATION pi;
     char exe[MAX_PATH], cmdline[MAX_PATH + 128], **argv;
     DWORD code = 0;
+    char what[64];
 
     winetest_get_mainargs(&argv);
     GetModuleFileNameA(NULL, exe, sizeof(exe));
@@ -162,10 +169,12 @@ static void run_in_child(const struct behaviour *b, unsigned int index)
     }
     /* the child enforces the behaviour's own time limit; this one only
      * covers a child that cannot even get that far */
-    if (WaitForSingleObject(pi.hProcess, BEHAVIOUR_TIME_LIMIT + 5000) != WAIT_OBJECT_0)
+    if (WaitForSingleObject(pi.hProcess, CHILD_TIME_LIMIT) != WAIT_OBJECT_0)
     {
         TerminateProcess(pi.hProcess, 1);
-        report_abort(b, "timed out: the child process gave no result within 20 s");
+        snprintf(what, sizeof(what), "timed out: the child process gave no result within %u s",
+                 CHILD_TIME_LIMIT / 1000);
+        report_abort(b, what);
     }
     else if (GetExitCodeProcess(pi.hProcess, &code)) winetest_add_failures(code);
     CloseHandle(pi.hProcess);
