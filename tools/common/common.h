@@ -80,7 +80,6 @@ enum arch { ARCH_X86_64, ARCH_I386, ARCH_COUNT };
 const char *wine_version(void);                /* NULL on Windows */
 enum arch own_arch(void);                      /* this program's */
 const char *arch_name(enum arch arch);         /* "x86_64", "i386" */
-const char *exe_directory(void);
 int file_exists(const char *path);
 int is_wine_dll(const void *image, size_t len);
 char *find_built_file(const char *root, enum arch arch, const char *dir, const char *name, char *looked,

@@ -35,7 +35,7 @@ const char *arch_name(enum arch arch)
     return arch == ARCH_I386 ? "i386" : "x86_64";
 }
 
-const char *exe_directory(void)
+static const char *exe_directory(void)
 {
     static char dir[MAX_PATH];
     char *base;

@@ -232,9 +232,9 @@ void impl_make_label(struct impl *impl)
 
 /* The column name: the DLL's name in lower case without ".dll", with the
  * architecture when it is not conform.exe's ("ole32-i386"). */
-static char *make_key(const char *arg, const struct impl *impl)
+static char *make_key(const struct impl *impl)
 {
-    char *key = xstrdup(is_short_name(arg, "refole32") ? "refole32" : path_basename(impl->name)), *p;
+    char *key = xstrdup(path_basename(impl->name)), *p;
 
     if ((p = strrchr(key, '.')) && !_stricmp(p, ".dll")) *p = 0;
     for (p = key; *p; p++)
@@ -265,7 +265,7 @@ static struct impl *add(struct chooser *c, const char *arg)
     for (i = 0; i < *c->nimpls; i++)
         if (!_stricmp((*c->impls)[i]->name, candidate.name) && (*c->impls)[i]->arch == candidate.arch)
             return (*c->impls)[i];
-    key = make_key(arg, &candidate);
+    key = make_key(&candidate);
     for (i = 0; i < *c->nimpls; i++)
         if (!_stricmp((*c->impls)[i]->key, key))
         {
