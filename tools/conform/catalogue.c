@@ -123,6 +123,25 @@ static char *clean_cell(char *cell)
     return cell;
 }
 
+/* What a row must say beyond its shape: a known class, a source and a
+ * behaviour, and a reference choice exactly when the row is undefined.
+ * Returns 1 (with the reason in errors) when it does not. */
+static int row_rule_broken(char **cells, const char *file, unsigned lineno, const char *id, struct strlist *errors)
+{
+    const char *cls = cells[1], *why = NULL;
+    int undefined = !strcmp(cls, "undefined");
+
+    if (!undefined && strcmp(cls, "documented") && strcmp(cls, "windows"))
+        why = "unknown class (documented, windows or undefined)";
+    else if (!cells[2][0]) why = "no source";
+    else if (!cells[3][0]) why = "no behaviour";
+    else if (undefined && !cells[4][0]) why = "undefined without a reference choice";
+    else if (!undefined && cells[4][0]) why = "only undefined rows have a reference choice";
+    if (!why) return 0;
+    strlist_printf(errors, "%s:%u: %s: %s", file, lineno, id, why);
+    return 1;
+}
+
 /* Parses one line; returns 1 and fills *entry for a row, 0 for a line that
  * is not one, -1 (with the reason in errors) for a malformed row. */
 static int parse_row(char *line, const char *file, unsigned lineno, struct catalogue_entry *entry,
@@ -147,12 +166,22 @@ static int parse_row(char *line, const char *file, unsigned lineno, struct catal
         return -1;
     }
     for (i = 1; i < CELLS; i++) cells[i] = clean_cell(cells[i]);
+    if (row_rule_broken(cells, file, lineno, id, errors)) return -1;
     entry->id = xstrdup(id);
     entry->cls = xstrdup(cells[1]);
     entry->source = xstrdup(cells[2]);
     entry->behaviour = xstrdup(cells[3]);
     entry->choice = xstrdup(cells[4]);
     return 1;
+}
+
+static const struct catalogue_entry *find_entry(const struct catalogue_entry *list, size_t count, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < count; i++)
+        if (!strcmp(list[i].id, id)) return &list[i];
+    return NULL;
 }
 
 /* Reads a catalogue.md and uses it from then on.  Returns 0, or -1 with
@@ -179,7 +208,10 @@ int catalogue_load_file(const char *path, struct strlist *errors)
             cap = cap ? cap * 2 : 64;
             list = xrealloc(list, cap * sizeof(*list));
         }
-        if (parse_row(line, path, lineno, &list[count], errors) > 0) count++;
+        if (parse_row(line, path, lineno, &list[count], errors) <= 0) continue;
+        if (find_entry(list, count, list[count].id))
+            strlist_printf(errors, "%s:%u: %s: duplicate ID", path, lineno, list[count].id);
+        count++;
     }
     free(text);
     if (errors->count > errors_before) return -1;
@@ -195,11 +227,7 @@ void catalogue_use(const struct catalogue_entry *list, size_t count)
 
 const struct catalogue_entry *catalogue_find(const char *id)
 {
-    size_t i;
-
-    for (i = 0; i < nentries; i++)
-        if (!strcmp(entries[i].id, id)) return &entries[i];
-    return NULL;
+    return find_entry(entries, nentries, id);
 }
 
 size_t catalogue_count(void)
