@@ -342,6 +342,15 @@ LONG spy_count_calls(struct spy *spy, LONG from, int method)
     return spy_count_calls_on(spy, from, method, GetCurrentThreadId());
 }
 
+/* A Post that ends a bracket this thread opened: where in the Free (or
+ * Realloc) of the last spied block the final Release comes, before or
+ * after the Post, is left open (NOTES M6g), so that Post is no call made
+ * after the Release. */
+static BOOL ends_open_bracket(enum spy_method method)
+{
+    return method > SPY_RELEASE && (method - SPY_PREALLOC) % 2 && spy_thread()->depth;
+}
+
 static struct spy_call *record(struct spy *spy, enum spy_method method)
 {
     LONG i = InterlockedIncrement(&spy_log_count) - 1;
@@ -355,7 +364,7 @@ static struct spy_call *record(struct spy *spy, enum spy_method method)
     c->index = i;
     c->tid = tid;
     InterlockedIncrement(&spy->calls[method]);
-    if (spy->ref <= spy->dead_ref) InterlockedIncrement(&spy->calls_after_release);
+    if (spy->ref <= spy->dead_ref && !ends_open_bracket(method)) InterlockedIncrement(&spy->calls_after_release);
     if (spy->bracket_owner && (DWORD)spy->bracket_owner != tid && method <= SPY_RELEASE) c->overlap = TRUE;
     return c;
 }

@@ -76,7 +76,8 @@
  * and Release are never part of a bracket.
  * calls_after_release counts calls made while ref <= dead_ref (default 0:
  * set dead_ref = 1 to count calls after the implementation's last Release
- * while the test still holds its own reference).
+ * while the test still holds its own reference), except the Post that ends
+ * a bracket begun before (NOTES M6g).
  */
 
 #ifndef MALLOCSPY_SPY_H
