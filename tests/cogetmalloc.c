@@ -113,8 +113,8 @@ static void test_same_object(void)
     else trace("observed: %s\n", m1 == m2 ? "same object" : "different objects");
 }
 
-/* Observed on Windows: getting the allocator and its reference counting
- * are no allocations, and the spy hears nothing of them. */
+/* Observed on Windows: CoGetMalloc and IMalloc::Release make no spy call.
+ * Nothing known covers AddRef, so it is left out. */
 static void test_no_spy_calls(void)
 {
     IMalloc *m = NULL;
@@ -126,12 +126,7 @@ static void test_no_spy_calls(void)
     mark = spy_mark();
     hr = pCoGetMalloc(1, &m);
     ok(hr == S_OK && m, "CoGetMalloc(1) returned %s, %p\n", str_hr(hr), m);
-    if (m)
-    {
-        IMalloc_AddRef(m);
-        IMalloc_Release(m);
-        IMalloc_Release(m);
-    }
+    if (m) IMalloc_Release(m);
     spy_check_no_calls(spy, mark);
     spy_unregister();
 }
